@@ -1,0 +1,98 @@
+"""Cypher over the embedded graph, through grand-cypher.
+
+grand-cypher reads a subset of Cypher (see docs/schema.md). We smooth the
+differences users trip over most: single-quoted strings, lower-case
+aggregates and ``$parameters``, which are inlined here as escaped literals so
+text never has to be pasted into a query by hand.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import networkx as nx
+
+from .stores import QueryResult
+
+_AGGREGATES = re.compile(r"\b(count|sum|avg|min|max)\s*\(", re.I)
+_PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+# single-quoted string literals, honouring backslash escapes
+_SQ = re.compile(r"'((?:[^'\\]|\\.)*)'")
+
+
+class QueryError(ValueError):
+    """A query the embedded engine cannot run; the message says why."""
+
+
+def _literal(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if v is None:
+        return "null"
+    if isinstance(v, int | float):
+        return repr(v)
+    if isinstance(v, list | tuple):
+        return "[" + ", ".join(_literal(x) for x in v) + "]"
+    return json.dumps(str(v), ensure_ascii=False)
+
+
+def _split_strings(cypher: str) -> list[tuple[bool, str]]:
+    """Cut a query into (is_string_literal, text) pieces."""
+    out, i = [], 0
+    pattern = re.compile(r'"(?:[^"\\]|\\.)*"|' + _SQ.pattern)
+    for m in pattern.finditer(cypher):
+        out.append((False, cypher[i : m.start()]))
+        out.append((True, m.group(0)))
+        i = m.end()
+    out.append((False, cypher[i:]))
+    return out
+
+
+def prepare(cypher: str, params: dict[str, Any] | None = None) -> str:
+    params = params or {}
+    parts = []
+    for is_str, text in _split_strings(cypher):
+        if is_str:
+            if text.startswith("'"):
+                inner = text[1:-1].replace("\\'", "'")
+                text = '"' + re.sub(r'(?<!\\)"', '\\\\"', inner) + '"'
+            parts.append(text)
+            continue
+
+        def sub(m: re.Match) -> str:
+            name = m.group(1)
+            if name not in params:
+                raise QueryError(f"missing query parameter ${name}")
+            return _literal(params[name])
+
+        text = _PARAM.sub(sub, text)
+        parts.append(_AGGREGATES.sub(lambda m: m.group(1).upper() + "(", text))
+    return "".join(parts).strip().rstrip(";")
+
+
+def _clean(v: Any) -> Any:
+    if isinstance(v, dict):
+        return {k: _clean(x) for k, x in v.items() if k != "__labels__"}
+    if isinstance(v, set | frozenset):
+        return sorted(v)
+    if isinstance(v, list | tuple):
+        return [_clean(x) for x in v]
+    return v
+
+
+def run_embedded(g: nx.MultiDiGraph, cypher: str, params: dict[str, Any] | None = None) -> QueryResult:
+    from grandcypher import GrandCypher
+
+    text = prepare(cypher, params)
+    try:
+        res = GrandCypher(g).run(text)
+    except Exception as e:  # the parser raises many unrelated types
+        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise QueryError(f"the embedded engine cannot run this query: {first}") from e
+    columns = [str(getattr(k, "value", k)) for k in res]
+    values = [res[k] for k in res]
+    n = max((len(v) for v in values), default=0)
+    rows = [[_clean(v[i]) if i < len(v) else None for v in values] for i in range(n)]
+    return QueryResult(columns, rows)

@@ -1,0 +1,115 @@
+"""JSON Lines and CSV with at least ``title`` and ``abstract``; optional
+``id``, ``arxiv_id``, ``doi``, ``date``, ``year``, ``authors``, ``url``."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from ..records import Paper, ReadReport
+from ..schema import normalise_arxiv, normalise_doi, paper_key
+from . import register_reader
+from ._text import clean_text, decoded_lines
+
+csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+
+
+def _authors(value: Any) -> list[str]:
+    if not value:
+        return []
+    if isinstance(value, str):
+        parts = value.split(";") if ";" in value else value.split(" and ") if " and " in value else [value]
+    elif isinstance(value, list):
+        parts = [a.get("name", "") if isinstance(a, dict) else str(a) for a in value]
+    else:
+        return []
+    return [a for a in (clean_text(p) for p in parts) if a]
+
+
+def _year(rec: dict) -> int | None:
+    for k in ("year", "publication_year", "date", "published"):
+        v = rec.get(k)
+        if v is None:
+            continue
+        s = str(v)[:4]
+        if s.isdigit() and 1000 < int(s) < 3000:
+            return int(s)
+    return None
+
+
+def paper_from_record(rec: dict, where: str) -> tuple[Paper | None, str | None]:
+    """A Paper from a flat record, or the reason it cannot be one."""
+    title = clean_text(rec.get("title"))
+    if not title:
+        return None, "missing title"
+    abstract = clean_text(rec.get("abstract") or rec.get("summary"))
+    raw_id = rec.get("id")
+    doi = normalise_doi(str(rec["doi"])) if rec.get("doi") else None
+    arxiv = normalise_arxiv(str(rec["arxiv_id"])) if rec.get("arxiv_id") else None
+    paper = Paper(
+        id=paper_key(id=str(raw_id).strip() if raw_id not in (None, "") else None, doi=doi, arxiv_id=arxiv,
+                     title=title),
+        title=title,
+        abstract=abstract,
+        doi=doi,
+        arxiv_id=arxiv,
+        year=_year(rec),
+        date=str(rec["date"]) if rec.get("date") else None,
+        authors=_authors(rec.get("authors")),
+        venue=clean_text(rec.get("venue")) or None,
+        url=str(rec["url"]) if rec.get("url") else None,
+        sources=[where],
+    )
+    return paper, None
+
+
+def _sniff_jsonl(head: str) -> bool:
+    first = next((ln for ln in head.splitlines() if ln.strip()), "")
+    return first.lstrip().startswith("{") and '"title"' in first
+
+
+@register_reader("jsonl", extensions=(".jsonl", ".ndjson", ".json"), sniff=_sniff_jsonl)
+def read_jsonl(path: Path, report: ReadReport) -> Iterator[Paper]:
+    for n, line in decoded_lines(path, report):
+        if not line.strip():
+            continue
+        try:
+            rec = json.loads(line)
+        except json.JSONDecodeError as e:
+            report.skip(path, n, f"malformed JSON: {e.msg} at column {e.colno}")
+            continue
+        if not isinstance(rec, dict):
+            report.skip(path, n, f"not a JSON object: {type(rec).__name__}")
+            continue
+        paper, why = paper_from_record(rec, f"{path}:{n}")
+        if paper is None:
+            report.skip(path, n, why or "unusable record")
+        else:
+            yield paper
+
+
+@register_reader("csv", extensions=(".csv", ".tsv"))
+def read_csv(path: Path, report: ReadReport) -> Iterator[Paper]:
+    lines = (line for _, line in decoded_lines(path, report))
+    delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
+    reader = csv.DictReader(lines, delimiter=delimiter)
+    if not reader.fieldnames or "title" not in [f.strip().lower() for f in reader.fieldnames]:
+        report.skip(path, 1, "no 'title' column in the header")
+        return
+    for rec in reader:
+        n = reader.line_num
+        rec = {(k or "").strip().lower(): v for k, v in rec.items()}
+        if None in rec.values() and len(rec) > 0 and rec.get("title") is None:
+            report.skip(path, n, "row has fewer fields than the header")
+            continue
+        if "" in rec and rec[""] is not None:
+            pass
+        paper, why = paper_from_record(rec, f"{path}:{n}")
+        if paper is None:
+            report.skip(path, n, why or "unusable record")
+        else:
+            yield paper

@@ -1,0 +1,125 @@
+"""Entity resolution across papers: one node per real-world entity.
+
+Within a type, surface forms with the same canonical key are one entity
+("CIFAR100" = "CIFAR-100", "LLaMA 3.1 8B" = "Llama-3.1-8B"). A paper that pairs
+an acronym with a long form links the two; elsewhere, a bare acronym joins the
+long form only when corpus-wide it stands for exactly one long form of that
+type, because short acronyms ("GEM", "DSI") are reused by unrelated papers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from extractors import Entity, canonical_key
+
+_ACRONYM = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-\.]{0,11}$")
+
+
+def is_acronym(surface: str) -> bool:
+    """A short single token with at least two capitals, e.g. GC, LNP, RSNNs."""
+    s = surface.strip()
+    return " " not in s and bool(_ACRONYM.match(s)) and sum(c.isupper() for c in s) >= 2 and len(s) <= 12
+
+
+def entity_key(surface: str) -> str:
+    key = canonical_key(surface)
+    if key:
+        return key
+    # Names with no ASCII letters or digits (e.g. CJK) still need a stable key.
+    return "u" + hashlib.sha1(surface.strip().lower().encode("utf-8")).hexdigest()[:12]
+
+
+@dataclass
+class ResolvedEntity:
+    label: str
+    key: str
+    names: Counter = field(default_factory=Counter)  # surface name -> papers using it as the name
+    surfaces: set[str] = field(default_factory=set)
+    papers: set[str] = field(default_factory=set)
+
+    @property
+    def name(self) -> str:
+        # most used name; ties go to the longest, then alphabetical, for stability
+        return max(self.names.items(), key=lambda kv: (kv[1], len(kv[0]), kv[0]))[0] if self.names else self.key
+
+    @property
+    def aliases(self) -> list[str]:
+        name = self.name
+        return sorted(s for s in self.surfaces if s != name)
+
+
+class _UnionFind:
+    def __init__(self) -> None:
+        self.parent: dict[tuple[str, str], tuple[str, str]] = {}
+
+    def find(self, x: tuple[str, str]) -> tuple[str, str]:
+        self.parent.setdefault(x, x)
+        root = x
+        while self.parent[root] != root:
+            root = self.parent[root]
+        while self.parent[x] != root:
+            self.parent[x], x = root, self.parent[x]
+        return root
+
+    def union(self, a: tuple[str, str], b: tuple[str, str]) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+def resolve(extractions: Iterable[tuple[str, list[Entity]]]) -> tuple[dict[tuple[str, str], ResolvedEntity], dict]:
+    """Group the entities of all papers.
+
+    Returns the resolved entities by (label, key), and a lookup from
+    (paper id, label, canonical key of the entity's name) to that (label, key),
+    which the graph builder uses to draw the paper's edges.
+    """
+    extractions = list(extractions)
+    uf = _UnionFind()
+    acronym_targets: dict[tuple[str, str], set[tuple[str, str]]] = defaultdict(set)
+    for _, entities in extractions:
+        for e in entities:
+            head = (e.type, entity_key(e.name))
+            uf.find(head)
+            for alias in e.aliases:
+                akey = (e.type, entity_key(alias))
+                if is_acronym(alias) and not is_acronym(e.name):
+                    acronym_targets[akey].add(head)
+                else:
+                    uf.union(head, akey)
+    # A bare acronym that always expands to the same long form joins it.
+    for akey, heads in acronym_targets.items():
+        roots = {uf.find(h) for h in heads}
+        if len(roots) == 1 and akey in uf.parent:
+            uf.union(akey, next(iter(roots)))
+
+    resolved: dict[tuple[str, str], ResolvedEntity] = {}
+    lookup: dict[tuple[str, str, str], tuple[str, str]] = {}
+    for pid, entities in extractions:
+        for e in entities:
+            head = (e.type, entity_key(e.name))
+            root = uf.find(head)
+            r = resolved.get(root)
+            if r is None:
+                r = resolved[root] = ResolvedEntity(root[0], root[1])
+            r.names[e.name] += 1
+            r.surfaces.add(e.name)
+            r.surfaces.update(e.aliases)
+            r.papers.add(pid)
+            lookup[(pid, *head)] = root
+    # Key each entity by its display name, so keys read well in Cypher.
+    rekeyed: dict[tuple[str, str], ResolvedEntity] = {}
+    renamed: dict[tuple[str, str], tuple[str, str]] = {}
+    for root, r in resolved.items():
+        new = (r.label, entity_key(r.name))
+        while new in rekeyed:  # another group already owns that key
+            new = (new[0], new[1] + "_")
+        r.key = new[1]
+        rekeyed[new] = r
+        renamed[root] = new
+    return rekeyed, {k: renamed[v] for k, v in lookup.items()}
