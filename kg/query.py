@@ -67,9 +67,24 @@ def prepare(cypher: str, params: dict[str, Any] | None = None) -> str:
                 raise QueryError(f"missing query parameter ${name}")
             return _literal(params[name])
 
-        text = _PARAM.sub(sub, text)
+        text = _name_relationships(_PARAM.sub(sub, text))
         parts.append(_AGGREGATES.sub(lambda m: m.group(1).upper() + "(", text))
     return "".join(parts).strip().rstrip(";")
+
+
+_ANON_REL = re.compile(r"-\[(?=[:*\]])|<--(?!>)|-->|(?<=\))--(?=\()")
+
+
+def _name_relationships(text: str) -> str:
+    """Give anonymous relationships a variable: grand-cypher loses track of
+    columns in paths through unnamed ones (``(a)<--(b)-[:T]->(c)``)."""
+    counter = iter(range(1_000_000))
+
+    def sub(m: re.Match) -> str:
+        name = f"_r{next(counter)}"
+        return {"-[": f"-[{name}", "<--": f"<-[{name}]-", "-->": f"-[{name}]->", "--": f"-[{name}]-"}[m.group(0)]
+
+    return _ANON_REL.sub(sub, text)
 
 
 def _clean(v: Any) -> Any:
@@ -85,7 +100,7 @@ def _clean(v: Any) -> Any:
 def run_embedded(g: nx.MultiDiGraph, cypher: str, params: dict[str, Any] | None = None) -> QueryResult:
     from grandcypher import GrandCypher
 
-    text = prepare(cypher, params)
+    text, distinct, skip, limit = _distinct_in_python(prepare(cypher, params))
     try:
         res = GrandCypher(g).run(text)
     except Exception as e:  # the parser raises many unrelated types
@@ -95,4 +110,28 @@ def run_embedded(g: nx.MultiDiGraph, cypher: str, params: dict[str, Any] | None 
     values = [res[k] for k in res]
     n = max((len(v) for v in values), default=0)
     rows = [[_clean(v[i]) if i < len(v) else None for v in values] for i in range(n)]
+    if distinct:
+        seen: set[str] = set()
+        unique = []
+        for r in rows:
+            k = json.dumps(r, sort_keys=True, default=str)
+            if k not in seen:
+                seen.add(k)
+                unique.append(r)
+        rows = unique[skip:] if limit is None else unique[skip : skip + limit]
     return QueryResult(columns, rows)
+
+
+_RETURN_DISTINCT = re.compile(r"\bRETURN\s+DISTINCT\b", re.I)
+_SKIP_LIMIT = re.compile(r"(?:\s+SKIP\s+(\d+))?(?:\s+LIMIT\s+(\d+))?\s*$", re.I)
+
+
+def _distinct_in_python(text: str) -> tuple[str, bool, int, int | None]:
+    """grand-cypher's DISTINCT loses aliased columns (``RETURN DISTINCT x AS y``),
+    so DISTINCT, SKIP and LIMIT of the final RETURN are applied here instead."""
+    if not _RETURN_DISTINCT.search(text):
+        return text, False, 0, None
+    text = _RETURN_DISTINCT.sub("RETURN", text)
+    m = _SKIP_LIMIT.search(text)
+    skip, limit = int(m.group(1) or 0), (int(m.group(2)) if m.group(2) else None)
+    return text[: m.start()], True, skip, limit

@@ -3,12 +3,15 @@ repaired and reported, never fatal."""
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
 from ..records import ReadReport
+
+log = logging.getLogger(__name__)
 
 # C0/C1 control characters other than tab and newline, and Unicode
 # non-characters; they break JSON, HTML and terminal output downstream.
@@ -35,6 +38,5 @@ def decoded_lines(path: Path, report: ReadReport) -> Iterator[tuple[int, str]]:
                 line = raw.decode("utf-8-sig" if n == 1 else "utf-8")
             except UnicodeDecodeError:
                 line = raw.decode("utf-8", errors="replace")
-                report.skip(path, n, "invalid UTF-8 bytes replaced (record kept)")
-                report.skipped.pop()  # kept, so not a skip: logged only
+                log.warning("%s:%d: invalid UTF-8 bytes replaced with U+FFFD", path, n)
             yield n, line.rstrip("\r\n")
