@@ -29,9 +29,10 @@ def save_graph(g: nx.MultiDiGraph, path: Path) -> None:
         n.pop("__labels__", None)
     for e in data["edges"]:
         e.pop("__labels__", None)
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))  # one string: far faster than streaming
     tmp = path.with_name(path.name + ".tmp")
-    with gzip.open(tmp, "wt", encoding="utf-8", compresslevel=3) as f:
-        json.dump(data, f, ensure_ascii=False, separators=(",", ":"))
+    with gzip.open(tmp, "wt", encoding="utf-8", compresslevel=1) as f:
+        f.write(text)
     os.replace(tmp, path)
 
 
