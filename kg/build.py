@@ -89,9 +89,10 @@ def build_graph(papers: Sequence[Paper], extractions: Iterable[tuple[str, list[E
             add_edge(g, paper_node, S.node_id(label, key), rel,
                      evidence=evidence, extractor=e.extractor, confidence=round(e.confidence, 3))  # fmt: skip
 
-    from .citations import add_citations
+    from .citations import add_builds_on, add_citations
 
     add_citations(g, papers)
+    add_builds_on(g, papers)
     return g
 
 

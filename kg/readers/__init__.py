@@ -120,3 +120,5 @@ def read_papers(
 
 # Register the built-in readers.
 from . import hf_listing, tabular  # noqa: E402,F401
+
+from . import arxiv_snapshot, bibtex, openalex, ris, semantic_scholar  # noqa: E402,F401  # isort: skip
