@@ -205,7 +205,7 @@ GENERIC_NAMES = frozenset(
     ai ml dl nlp cv rl llm llms lm lms plm plms vlm vlms mllm mllms slm lvlm lvlms cnn cnns rnn rnns gnn gnns gan gans
     vae vaes mlp mlps lstm gru svm knn pca sota api apis gpu gpus cpu tpu qa vqa asr tts ocr ner mt nmt kg kgs
     ir rag sft moe vit vits iot ood id iid auc roc map mse mae rmse bleu rouge f1 acc nas 2d 3d 4d rgb hd
-    bert gpt transformer transformers attention diffusion
+    transformer transformers attention diffusion
     """.split()
 )
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-.+]*[A-Za-z0-9+]|[A-Za-z0-9]")
@@ -249,7 +249,7 @@ _INTRODUCING = frozenset(
     """
     propose proposes proposed introduce introduces introduced present presents presented develop develops developed
     release releases released call calls called name names named dub dubs dubbed term terms termed coin coins coined
-    design designs designed construct constructs constructed curate curates curated create creates created build builds
+    design designs designed construct constructs constructed curate curates curated created
     introducing proposing presenting releasing
     """.split()
 )

@@ -120,6 +120,11 @@ def iter_json_records(path: Path, report: ReadReport, page_keys: tuple[str, ...]
 
 
 # -- field helpers -------------------------------------------------------------
+def as_list(value: Any) -> list:
+    """A list field as a list; dumps have ``null`` (or worse) where lists belong."""
+    return value if isinstance(value, list) else []
+
+
 def text(value: Any) -> str:
     """Cleaned text of a string field; anything else (null, numbers, lists) is ""."""
     return clean_text(value) if isinstance(value, str) else ""

@@ -24,7 +24,7 @@ from ..citations import bib_key
 from ..records import Paper, ReadReport
 from ..schema import normalise_arxiv, normalise_doi
 from . import register_reader
-from ._bibjson import JsonRecord, defer_generic_json, iso_date, iter_json_records, text
+from ._bibjson import JsonRecord, as_list, defer_generic_json, iso_date, iter_json_records, text
 from ._text import clean_text
 
 log = logging.getLogger(__name__)
@@ -53,7 +53,7 @@ def _authors(rec: dict) -> list[str]:
 
 
 def _first_version_date(rec: dict) -> str | None:
-    for v in rec.get("versions") or []:
+    for v in as_list(rec.get("versions")):
         if isinstance(v, dict) and v.get("version") == "v1" and isinstance(v.get("created"), str):
             try:
                 return parsedate_to_datetime(v["created"]).date().isoformat()

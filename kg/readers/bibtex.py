@@ -19,6 +19,7 @@ from pathlib import Path
 import bibtexparser
 from bibtexparser import middlewares as mw
 from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, Entry, ParsingFailedBlock
+from pylatexenc.latex2text import LatexNodes2Text  # bibtexparser's own LaTeX decoder
 
 from ..citations import arxiv_from_doi, bib_key
 from ..records import Paper, ReadReport
@@ -31,6 +32,16 @@ log = logging.getLogger(__name__)
 
 _ARXIV_IN_TEXT = re.compile(r"arxiv[:\s/]*(?:abs/)?(\d{4}\.\d{4,5}(?:v\d+)?|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})", re.I)
 _ARXIV_VENUE = re.compile(r"^\s*(?:arxiv|corr)\b", re.I)
+# Names are split while braces still protect "{Barnes and Noble}", so the
+# decoding middleware (which runs on plain strings only) never sees them.
+_LATEX = LatexNodes2Text()
+
+
+def _decode(latex: str) -> str:
+    try:
+        return _LATEX.latex_to_text(latex)
+    except Exception:  # pylatexenc is tolerant, but a name must never end a run
+        return latex.replace("{", "").replace("}", "")
 
 
 def _fields(entry: Entry) -> dict[str, str]:
@@ -53,10 +64,9 @@ def _authors(entry: Entry) -> list[str]:
     out = []
     for n in names:
         if isinstance(n, mw.NameParts):
-            parts = [*n.first, *n.von, *n.last, *n.jr]
-            name = clean_text(" ".join(parts).replace("{", "").replace("}", ""))
+            name = clean_text(_decode(" ".join([*n.first, *n.von, *n.last, *n.jr])))
         else:
-            name = first_last(str(n).replace("{", "").replace("}", ""))
+            name = first_last(_decode(str(n)))
         if name and name.lower() != "others":
             out.append(name)
     return out

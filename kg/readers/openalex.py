@@ -23,7 +23,7 @@ from ..citations import CitedRef, arxiv_from_doi, bib_key, openalex_short
 from ..records import Paper, ReadReport
 from ..schema import normalise_arxiv, normalise_doi, normalise_title
 from . import register_reader
-from ._bibjson import JsonRecord, defer_generic_json, iso_date, iter_json_records, text, year
+from ._bibjson import JsonRecord, as_list, defer_generic_json, iso_date, iter_json_records, text, year
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +69,7 @@ def rebuild_abstract(index: Any) -> tuple[str, list[str]]:
 
 
 def _arxiv_from_locations(rec: dict) -> str | None:
-    locations = [rec.get("primary_location"), rec.get("best_oa_location"), *(rec.get("locations") or [])]
+    locations = [rec.get("primary_location"), rec.get("best_oa_location"), *as_list(rec.get("locations"))]
     for loc in locations:
         if not isinstance(loc, dict):
             continue
@@ -91,7 +91,7 @@ def _venue(rec: dict) -> str | None:
 
 def _authors(rec: dict) -> list[str]:
     out = []
-    for a in rec.get("authorships") or []:
+    for a in as_list(rec.get("authorships")):
         if not isinstance(a, dict):
             continue
         author = a.get("author") if isinstance(a.get("author"), dict) else {}
@@ -122,7 +122,7 @@ def paper_from_work(r: JsonRecord, path: Path, report: ReadReport) -> Paper | No
     refs: list[CitedRef] = []
     seen: set[str] = set()
     bad_refs = self_refs = 0
-    for w in rec.get("referenced_works") or []:
+    for w in as_list(rec.get("referenced_works")):
         ref_id = openalex_short(w)
         if ref_id is None:
             bad_refs += 1

@@ -47,7 +47,7 @@ def _first(rec: dict, *keys: str) -> str:
 
 
 def _arxiv(rec: dict, doi: str | None) -> str | None:
-    for url in rec.get("urls") or []:
+    for url in rec.get("urls") if isinstance(rec.get("urls"), list) else []:
         m = _ARXIV_URL.search(str(url))
         if m and (a := normalise_arxiv(m.group(1))):
             return a

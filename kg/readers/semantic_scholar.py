@@ -31,7 +31,7 @@ from ..citations import CitedRef, arxiv_from_doi, bib_key, s2_short
 from ..records import Paper, ReadReport
 from ..schema import normalise_arxiv, normalise_doi, normalise_title
 from . import register_reader
-from ._bibjson import JsonRecord, defer_generic_json, iso_date, iter_json_records, text, year
+from ._bibjson import JsonRecord, as_list, defer_generic_json, iso_date, iter_json_records, text, year
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +91,7 @@ def paper_from_s2(r: JsonRecord, path: Path, report: ReadReport) -> Paper | None
     refs: dict[str, list[CitedRef]] = {"references": [], "citations": []}
     for field, wrapper in (("references", "citedPaper"), ("citations", "citingPaper")):
         dropped = selfs = 0
-        for item in rec.get(field) or []:
+        for item in as_list(rec.get(field)):
             ref = _ref(item, wrapper)
             if ref is None:
                 dropped += 1
@@ -107,7 +107,7 @@ def paper_from_s2(r: JsonRecord, path: Path, report: ReadReport) -> Paper | None
     for k in ("publicationVenue", "journal"):
         if not venue and isinstance(rec.get(k), dict):
             venue = text(rec[k].get("name"))
-    authors = [text(a.get("name")) for a in rec.get("authors") or [] if isinstance(a, dict)]
+    authors = [text(a.get("name")) for a in as_list(rec.get("authors")) if isinstance(a, dict)]
     return Paper(
         id=bib_key(doi=doi, arxiv_id=arxiv, s2_id=s2_id, title=title),
         title=title,
