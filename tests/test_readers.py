@@ -84,7 +84,7 @@ def test_missing_empty_and_directory_inputs(tmp_path):
     assert len(papers) > 50  # the good file is still read
     reasons = [s.reason for s in report.skipped]
     assert "file does not exist" in reasons and "empty directory" in reasons
-    assert report.files[str(empty)] == 0
+    assert report.files[str(empty)] == 0 and "empty file" in reasons
 
 
 def test_csv_reader_and_odd_unicode(tmp_path):

@@ -113,8 +113,11 @@ def read_papers(
         except (OSError, UnicodeError) as e:
             report.skip(path, None, f"unreadable file: {e}")
         report.files[str(path)] = report.papers_read - before
-        if report.files[str(path)] == 0:
-            log.warning("%s: no papers read", path)
+        if report.files[str(path)] == 0 and path.stat().st_size == 0:
+            report.skip(path, None, "empty file")
+        elif report.files[str(path)] == 0:
+            # e.g. the side files of a folder format; real problems were reported as skips
+            log.info("%s: no papers read", path)
     return index.papers(), report
 
 
