@@ -37,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
 
     import spacy
 
-    from kg.build import build_graph, extract_all, summary
+    from kg.graph import build_graph, extract_all, summary
     from kg.readers import read_papers
     from kg.stores import open_store
 

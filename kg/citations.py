@@ -131,7 +131,7 @@ def add_citations(g: nx.MultiDiGraph, papers: Sequence[Paper]) -> CitationStats:
     """Draw CITES edges from every paper's ``references`` (outgoing) and
     ``cited_by`` (incoming). Idempotent: one edge per ordered pair; a citation
     stated by two sources lists both in ``source`` (comma-separated)."""
-    from .build import add_edge, add_node
+    from .graph import add_edge, add_node
 
     stats = CitationStats()
     corpus = PaperIndex()
@@ -331,7 +331,7 @@ def add_builds_on(g: nx.MultiDiGraph, papers: Iterable[Paper] | None = None, ver
 
     confidence = 0.5 x the PROPOSES confidence + 0.3 if the extractor also saw
     A's mention (0.2 for a text match only) + 0.2 if A's metadata cites B."""
-    from .build import add_edge
+    from .graph import add_edge
 
     stats = BuildsOnStats()
     proposals: dict[tuple[str, ...], _Proposal] = {}  # surface tokens -> proposal

@@ -146,7 +146,7 @@ def _progress(total: int, label: str):
 
 
 def _extract(papers, extractor: str, workers: int):
-    from .build import extract_all
+    from .graph import extract_all
 
     with _progress(len(papers), "extracting") as prog:
         task = prog.add_task("extract", total=len(papers))
@@ -173,7 +173,7 @@ workers_opt = click.option("--workers", default=1, show_default=True, type=click
 @user_errors
 def build(inputs, graph_dir, backend, fresh, as_json, fmt, extractor, workers, neo4j_uri, user, database):
     """Read papers, extract entities, resolve them and write the graph."""
-    from .build import build_graph, summary
+    from .graph import build_graph, summary
 
     papers, report = _read(inputs, fmt)
     _print_read_summary(report, len(papers))
@@ -382,7 +382,7 @@ def load(source, fmt, batch_size, extractor, workers, neo4j_uri, user, database)
     if local is not None and local.exists():
         graph = local.read()
     else:
-        from .build import build_graph
+        from .graph import build_graph
 
         papers, report = _read((source,), fmt)
         _print_read_summary(report, len(papers))

@@ -34,6 +34,6 @@ def seed_papers():
 
 @pytest.fixture(scope="session")
 def seed_graph(seed_papers):
-    from kg.build import build
+    from kg.graph import build
 
     return build(seed_papers[0])

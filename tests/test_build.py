@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from conftest import SEEDS
 
 from kg import schema as S
-from kg.build import build, summary
+from kg.graph import build, summary
 from kg.cli import main
 from kg.export import export
 from kg.readers import read_papers

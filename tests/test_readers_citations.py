@@ -19,7 +19,7 @@ from conftest import ARXIV_5K, SHARED
 
 from extractors import Entity, Mention
 from kg import schema as S
-from kg.build import build_graph, new_graph, summary
+from kg.graph import build_graph, new_graph, summary
 from kg.citations import (
     BUILDS_ON_EXTRACTOR,
     CitedRef,

@@ -31,7 +31,7 @@ class GraphStore(Protocol):
         the new papers' aliases and counts."""
 
     def read(self) -> nx.MultiDiGraph:
-        """The whole graph, in the shape ``kg.build`` makes."""
+        """The whole graph, in the shape ``kg.graph.build`` makes."""
 
     def query(self, cypher: str, params: dict[str, Any] | None = None) -> QueryResult: ...
 

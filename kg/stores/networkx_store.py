@@ -13,7 +13,7 @@ from typing import Any
 import networkx as nx
 
 from .. import schema as S
-from ..build import new_graph, summary
+from ..graph import new_graph, summary
 from . import QueryResult, register_store
 
 log = logging.getLogger(__name__)
