@@ -1,16 +1,29 @@
 """The default extractor: a blank English spaCy pipeline with lexicon and rule
-components, so it runs offline from what PyPI installs."""
+components, so it runs offline from what PyPI installs.
+
+Components (registered with ``@Language.factory`` so they can be added to any
+spaCy pipeline):
+
+- ``kg_title_boundary``: the title is its own sentence.
+- ``kg_entity_rules``: lexicon look-ups, acronym definitions (Schwartz-Hearst),
+  coined-name and context rules, and "proposed" cues; it stores the entities
+  on ``doc._.kg_entities``.
+
+Matching works on word n-grams looked up in dictionaries rather than on big
+regular-expression alternations: that keeps the whole pipeline within a small
+factor of the tokenizer's own speed.
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from importlib import resources
 
 import spacy
 from spacy.language import Language
-from spacy.matcher import PhraseMatcher
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
 
 from .canonical import canonical_key
 from .records import ENTITY_TYPES, Entity, Mention, document_text
@@ -19,55 +32,423 @@ from .registry import register
 if not Doc.has_extension("kg_entities"):
     Doc.set_extension("kg_entities", default=None)
 
-_PROPOSE = re.compile(r"\b(?:we|this paper|this work)\s+(?:propose|introduce|present|develop)s?\b", re.I)
+MAX_NGRAM = 6
+MAX_CHARS = 200_000  # longer texts are cut: an abstract is never this long, and rules stay linear
+
+# Word-ish pieces: letters/digits with inner hyphens, dots, slashes, @, + and apostrophes.
+_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'+@/.\-]*[A-Za-z0-9+]|[A-Za-z0-9]")
+_SIZE = re.compile(r"^(?:v?\d+(?:\.\d+)*[a-z]?|\d+(?:\.\d+)?[BMKbmk]|[xX]?[LlSsMm]|XXL|XL|o|Instruct|Chat|Base|Turbo|turbo|"
+                   r"mini|Mini|Lite|Large|large|Small|small|Pro|Max|Plus|Coder|Math|VL|Vision|Distill|Preview|Flash|"
+                   r"Sonnet|Opus|Haiku|Ultra|Nano|R1|V\d|it|hf|HF)$")
+_FAMILY_PREFIX = re.compile(r"^([A-Za-z]+)(\d+(?:\.\d+)*[a-z]?)?$")
+_ACRONYM = re.compile(r"^(?=.*[A-Z].*[A-Z]|.*[A-Z].*\d)[A-Za-z0-9][A-Za-z0-9\-&.]{0,11}$")
+_CAMEL = re.compile(r"^(?:[A-Z][a-z0-9]+[A-Z][A-Za-z0-9]*|[a-z]+[A-Z][A-Za-z0-9]*|[A-Z]{2,}[a-z]+[A-Za-z0-9]*|"
+                    r"[A-Z]{2,}[0-9]+[A-Za-z0-9]*)$")
+# A hyphenated name is coined when one part is: "ZIP-FIT", "Light-PEFT", "CoPA-Merging", not "Task-Specific".
+_CODED_PART = re.compile(r"^(?:[A-Z]{2,}[A-Za-z0-9]*|[A-Za-z]+[A-Z][A-Za-z0-9]*|[A-Za-z]*\d+[A-Za-z0-9]*)$")
+_PROPOSE = re.compile(r"\b(?:we|this (?:paper|work|study)|our (?:paper|work))\s+(?:\w+ly\s+)?(?:propose|introduce|present|"
+                      r"develop|design|build|construct|create|release|contribute|curate|collect|name|call|term|dub|"
+                      r"offer|devise)s?\b|\b(?:called|named|termed|dubbed|coined)\b|\bintroduc(?:e|es|ing) (?:a|an|the) "
+                      r"(?:new|novel)\b", re.I)
+
+# Head nouns that type a phrase ("Gradient Collision loss" is a Method).
+_TYPE_HEADS: dict[str, str] = {
+    **dict.fromkeys("dataset datasets benchmark benchmarks corpus corpora suite testbed leaderboard collection "
+                    "bank set".split(), "Dataset"),
+    **dict.fromkeys("model models llm llms network net transformer encoder decoder agent agents".split(), "Model"),
+    **dict.fromkeys("score index ratio rate accuracy error gap metric measure distance divergence f1 precision recall "
+                    "auc correlation".split(), "Metric"),
+    **dict.fromkeys("recognition detection segmentation classification generation translation summarization answering "
+                    "retrieval captioning parsing tagging reasoning enhancement estimation prediction completion "
+                    "planning tracking synthesis editing understanding comprehension localization forecasting "
+                    "merging unlearning selection extraction verification attribution outpainting inpainting "
+                    "design recall qa".split(), "Task"),
+}  # fmt: skip
+_METHOD_HEADS = set(
+    "method methods approach framework algorithm loss learning training tuning fine-tuning finetuning prompting "
+    "pruning distillation adaptation optimization optimisation regularization attention mechanism module strategy "
+    "technique paradigm pipeline architecture scheme procedure decoding sampling search merging augmentation "
+    "alignment embedding embeddings propagation router routing mask masking policy".split()
+)
+_STOP_ACRONYMS = set(
+    "AI ML NLP CV LLM LLMs LM LMs VLM VLMs MLLM MLLMs API APIs GPU GPUs CPU TPU SOTA US UK EU PhD QA IR RGB HTML URL "
+    "PDF JSON SQL ID IDs OOD IID I II III IV KB MB GB TB FLOPs FLOP AGI NLU NLG ASR TTS DL DNN DNNs NN NNs MT "
+    # organisations, venues, products and fields: names, but not methods, models or datasets
+    "GitHub HuggingFace iPhone iPad IBM SIGIR TREC NeurIPS ICML ICLR ACL EMNLP NAACL CVPR ICCV ECCV AAAI IJCAI KDD "
+    "OpenAI DeepMind NVIDIA AMD Intel PyTorch TensorFlow JAX CUDA STEM USA LaTeX YouTube TikTok arXiv ArXiv "
+    "LinkedIn WeChat PubMed MacOS iOS IoT VR AR XR UAV UAVs RL CNN RNN CNNs RNNs GNNs".split()
+)
+_TASK_PRE_STOP = set(
+    "the a an of for and or on in to with our their its this these those various diverse downstream complex "
+    "challenging multiple different many several such as new novel existing improved effective efficient general "
+    "specific standard traditional both each all other from by via using at into that which is are be can "
+    "while across between over under within without like including than more most less better robust "
+    "strong weak simple key important critical real-world practical large small it we they "
+    "improve improves enhance enhances boost boosts generate generates optimize optimise perform performs achieve "
+    "support supports enable enables facilitate handle tackle address addresses solve solves study explore "
+    "accurate successful either overall towards toward general-purpose better worse good poor high low "
+    "incorrect correct final first second unified joint end-to-end".split()
+)
+_TASK_HEADS = {h for h, t in _TYPE_HEADS.items() if t == "Task"} - {"recall", "qa", "design", "set"}
 
 
-def load_lexicon(entity_type: str) -> list[str]:
+@dataclass(slots=True)
+class _Cand:
+    start: int
+    end: int
+    type: str
+    confidence: float
+    rule: str
+    proposed: bool = False
+    long_form: tuple[int, int] | None = None  # for an acronym: its definition's span
+
+
+def _load(entity_type: str) -> list[str]:
     text = resources.files("extractors").joinpath("lexicons", f"{entity_type}.txt").read_text("utf-8")
     return [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
 
 
-@Language.factory("kg_lexicon")
-def make_lexicon_matcher(nlp: Language, name: str) -> LexiconMatcher:
-    return LexiconMatcher(nlp)
+def _case_sensitive(entry: str) -> bool:
+    """Short or all-capital names (MATH, ARC, OPT, Phi) are only names in that case."""
+    letters = [c for c in entry if c.isalpha()]
+    return len(entry) <= 4 or (len(letters) > 1 and all(c.isupper() for c in letters))
 
 
-class LexiconMatcher:
-    """Marks spans that match the shipped lexicons as ``doc.spans['kg']``."""
+class Lexicon:
+    """Phrase look-up by word n-grams: case-insensitive, or exact for short and
+    all-capital entries."""
 
-    def __init__(self, nlp: Language) -> None:
-        self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+    def __init__(self) -> None:
+        self.exact: dict[str, str] = {}
+        self.folded: dict[str, str] = {}
+        self.canon: dict[str, str] = {}  # letters and digits only, for entries long enough to be unambiguous
+        self.families: dict[str, str] = {}  # lower-cased model family -> type
         for etype in ENTITY_TYPES:
-            self.matcher.add(etype, list(nlp.tokenizer.pipe(load_lexicon(etype))))
+            for entry in _load(etype):
+                key = " ".join(w.group(0) for w in _WORD.finditer(entry))
+                table = self.exact if _case_sensitive(entry) else self.folded
+                table.setdefault(key if table is self.exact else key.lower(), etype)
+                if len(canonical_key(entry)) >= 5:
+                    self.canon.setdefault(canonical_key(entry), etype)
+                if etype == "Model" and " " not in entry:
+                    m = _FAMILY_PREFIX.match(entry)
+                    if m and len(m.group(1)) >= 3:
+                        self.families.setdefault(m.group(1).lower(), etype)
+
+    def lookup(self, phrase: str) -> str | None:
+        found = self.exact.get(phrase) or self.folded.get(phrase.lower())
+        if found is None and len(phrase) >= 5 and any(c.isdigit() or c.isupper() for c in phrase):
+            found = self.canon.get(canonical_key(phrase))
+        return found
+
+
+def _model_token(tok: str, lex: Lexicon) -> bool:
+    """A single token that is a model name with version/size parts, e.g.
+    Llama-3.1-8B, LLaMA2-7B, Qwen2.5-7B-Instruct, GPT-4o-mini."""
+    parts = tok.split("-")
+    for i in range(len(parts), 0, -1):
+        head = "-".join(parts[:i])
+        base = lex.lookup(head)
+        if base != "Model":
+            m = _FAMILY_PREFIX.match(head)
+            base = "Model" if m and m.group(1).lower() in lex.families and (m.group(2) or i < len(parts)) else None
+        if base == "Model":
+            return all(_SIZE.match(p) for p in parts[i:])
+    return False
+
+
+def _sentences(doc: Doc) -> list[tuple[int, int]]:
+    return [(s.start_char, s.end_char) for s in doc.sents]
+
+
+@Language.factory("kg_title_boundary")
+def make_title_boundary(nlp: Language, name: str):
+    def title_boundary(doc: Doc) -> Doc:
+        """The title line ends a sentence (titles have no full stop)."""
+        nl = doc.text.find("\n")
+        if nl >= 0:
+            for tok in doc:
+                if tok.idx > nl:
+                    tok.is_sent_start = True
+                    break
+        return doc
+
+    return title_boundary
+
+
+@Language.factory("kg_entity_rules")
+def make_entity_rules(nlp: Language, name: str) -> EntityRules:
+    return EntityRules()
+
+
+class EntityRules:
+    """Finds entity candidates in a doc and groups them into ``Entity`` records."""
+
+    extractor_name = "rules"
+
+    def __init__(self) -> None:
+        self.lex = Lexicon()
 
     def __call__(self, doc: Doc) -> Doc:
-        spans = [Span(doc, s, e, label=mid) for mid, s, e in self.matcher(doc)]
-        doc.spans["kg"] = spacy.util.filter_spans(spans)
+        doc._.kg_entities = self.entities(doc)
         return doc
+
+    # -- candidates -------------------------------------------------------------
+    def candidates(self, text: str, words: list[re.Match]) -> list[_Cand]:
+        lex = self.lex
+        out: list[_Cand] = []
+        n = len(words)
+        i = 0
+        while i < n:
+            hit = None
+            for k in range(min(MAX_NGRAM, n - i), 0, -1):
+                a, b = words[i].start(), words[i + k - 1].end()
+                if k > 1 and not _one_phrase(text, words, i, k):
+                    continue
+                etype = lex.lookup(" ".join(w.group(0) for w in words[i : i + k]))
+                if etype:
+                    hit = (k, a, b, etype)
+                    break
+            tok = words[i].group(0)
+            if hit is None and _model_token(tok, lex):
+                hit = (1, words[i].start(), words[i].end(), "Model")
+            if hit:
+                k, a, b, etype = hit
+                if etype == "Model":  # "Llama 2 7B", "GPT-4 Lite": absorb version and size words
+                    while i + k < n and words[i + k].start() - b == 1 and _SIZE.match(words[i + k].group(0)):
+                        b = words[i + k].end()
+                        k += 1
+                out.append(_Cand(a, b, etype, 0.85, "lexicon"))
+                i += k
+                continue
+            i += 1
+        out.extend(self._acronym_definitions(text, words))
+        out.extend(self._coined(text, words, out))
+        out.extend(self._tasks(text, words))
+        return out
+
+    def _acronym_definitions(self, text: str, words: list[re.Match]) -> Iterator[_Cand]:
+        """"long form (ACR)": Schwartz-Hearst's rule, the acronym's letters
+        found in order in the words before it, the first one starting a word."""
+        for m in re.finditer(r"\(([A-Za-z][A-Za-z0-9\-&]{1,11})(?:[;,][^)]*)?\)", text):
+            acr = m.group(1)
+            if not _ACRONYM.match(acr) or acr in _STOP_ACRONYMS:
+                continue
+            before = [w for w in words if w.end() <= m.start() and w.end() > m.start() - 120]
+            start = _long_form_start(acr, before)
+            if start is None:
+                continue
+            lf_a, lf_b = start, before[-1].end()
+            long_form = text[lf_a:lf_b]
+            etype = _type_from_head(long_form.split()[-1]) or ("Model" if self.lex.lookup(long_form) == "Model" else None)
+            etype = etype or self.lex.lookup(long_form) or "Method"
+            yield _Cand(lf_a, lf_b, etype, 0.8, "acronym-definition")
+            yield _Cand(m.start(1), m.end(1), etype, 0.8, "acronym-definition", long_form=(lf_a, lf_b))
+
+    def _coined(self, text: str, words: list[re.Match], found: list[_Cand]) -> Iterator[_Cand]:
+        """Coined names (CamelCase, capitalised hyphenations, acronyms with
+        digits) typed by the noun that follows or precedes them."""
+        taken = [(c.start, c.end) for c in found]
+        for j, w in enumerate(words):
+            tok = w.group(0).rstrip(".")
+            if not _is_coined(tok):
+                continue
+            if tok in _STOP_ACRONYMS or tok.rstrip("s") in _STOP_ACRONYMS or any(a <= w.start() < b for a, b in taken):
+                continue
+            end = w.start() + len(tok)
+            nxt = words[j + 1].group(0).lower() if j + 1 < len(words) and _one_phrase(text, words, j, 2) else ""
+            etype = _type_from_head(nxt) or _type_from_context(text, words, j)
+            if etype == "Task":
+                continue
+            if nxt in _NAME_HEADS:  # "GC loss", "Task-Shared mask": the head is part of the name
+                end = words[j + 1].end()
+            yield _Cand(w.start(), end, etype or "Method", 0.6, "coined-name")
+
+    def _tasks(self, text: str, words: list[re.Match]) -> Iterator[_Cand]:
+        """Noun phrases ending in a task head ("composed image retrieval"),
+        with one or two modifiers: a bare "reasoning" is not a task."""
+        for j, w in enumerate(words):
+            if w.group(0).lower() not in _TASK_HEADS or j == 0:
+                continue
+            k = j
+            while k > 0 and j - k < 3:
+                prev = words[k - 1].group(0)
+                if prev.lower() in _TASK_PRE_STOP or not _one_phrase(text, words, k - 1, 2) or prev[0].isdigit():
+                    break
+                if prev.endswith(("ed", "ing", "ly")) and prev.lower() not in ("reading", "question", "learning"):
+                    break
+                k -= 1
+            if k < j:
+                yield _Cand(words[k].start(), w.end(), "Task", 0.55, "task-head")
+
+    # -- grouping -----------------------------------------------------------------
+    def entities(self, doc: Doc) -> list[Entity]:
+        text = doc.text
+        if len(text) > MAX_CHARS:
+            text = text[:MAX_CHARS]
+        words = list(_WORD.finditer(text))
+        cands = _non_overlapping(self.candidates(text, words))
+        sents = _sentences(doc)
+        title_end = text.find("\n") if "\n" in text else len(text)
+        title_lead = _title_lead(text[:title_end])
+        propose_spans = [(s, e) for s, e in sents if _PROPOSE.search(text, s, e)]
+
+        groups: dict[tuple[str, str], Entity] = {}
+        alias_of: dict[tuple[str, str], tuple[str, str]] = {}
+        for c in cands:
+            surface = text[c.start : c.end]
+            key = (c.type, canonical_key(surface))
+            if not key[1]:
+                continue
+            if c.long_form is not None:
+                lf_key = (c.type, canonical_key(text[c.long_form[0] : c.long_form[1]]))
+                alias_of[key] = lf_key
+            target = alias_of.get(key, key)
+            ent = groups.get(target)
+            sent = next(((s, e) for s, e in sents if s <= c.start < e), (0, len(text)))
+            mention = Mention(c.start, c.end, surface, text[sent[0] : sent[1]].strip())
+            proposed = (
+                (title_lead is not None and c.start < title_end and canonical_key(surface) == canonical_key(title_lead))
+                or (c.rule != "task-head" and c.type != "Task" and any(
+                    s <= c.start < e and _PROPOSE.search(text, s, c.start) for s, e in propose_spans)
+                    and c.rule in ("coined-name", "acronym-definition"))
+            )  # fmt: skip
+            if ent is None:
+                ent = groups[target] = Entity(c.type, surface, proposed=proposed, confidence=c.confidence,
+                                              extractor=self.extractor_name)  # fmt: skip
+            else:
+                ent.proposed = ent.proposed or proposed
+                ent.confidence = max(ent.confidence, c.confidence)
+                if surface != ent.name and surface not in ent.aliases and canonical_key(surface) != canonical_key(
+                    ent.name
+                ):
+                    if c.long_form is None and len(surface) > len(ent.name) and target == key:
+                        ent.aliases.append(ent.name)
+                        ent.name = surface
+                    else:
+                        ent.aliases.append(surface)
+            ent.mentions.append(mention)
+        # the coined name of a title "X: ..." is always an entity, proposed
+        if title_lead and not any(canonical_key(title_lead) in {canonical_key(f) for f in (e.name, *e.aliases)}
+                                  for e in groups.values()):  # fmt: skip
+            etype = _title_type(text[:title_end])
+            groups[(etype, canonical_key(title_lead))] = Entity(
+                etype, title_lead, proposed=True, confidence=0.7, extractor=self.extractor_name,
+                mentions=[Mention(0, len(title_lead), title_lead, text[:title_end])],
+            )  # fmt: skip
+        return list(groups.values())
+
+
+def _one_phrase(text: str, words: list[re.Match], i: int, k: int) -> bool:
+    """Words i..i+k-1 are separated by single spaces (no punctuation between)."""
+    return all(words[j + 1].start() - words[j].end() == 1 and text[words[j].end()] == " " for j in range(i, i + k - 1))
+
+
+_NAME_HEADS = {"loss", "mask", "prompting", "tuning", "attention", "module", "router", "decoding", "sampling"}
+_AFTER = re.compile(r"^\s*(?:\(\w+\))?,?\s+(?:which is |is |as )?(?:a|an|the|our)\s+((?:[\w-]+\s+){0,4}?)"
+                    r"(dataset|benchmark|corpus|suite|model|llm|framework|method|approach|algorithm|loss|metric|"
+                    r"score|index|measure|technique|strategy|pipeline|architecture|system|agent)s?\b", re.I)
+_BEFORE = re.compile(r"\b(dataset|benchmark|corpus|suite|model|framework|method|approach|algorithm|metric|"
+                     r"technique|strategy|pipeline)s?,?\s+(?:called|named|termed|dubbed|coined)?\s*$", re.I)
+_CONTEXT_TYPE = {"dataset": "Dataset", "benchmark": "Dataset", "corpus": "Dataset", "suite": "Dataset",
+                 "model": "Model", "llm": "Model", "metric": "Metric", "score": "Metric", "index": "Metric",
+                 "measure": "Metric"}  # fmt: skip
+
+
+def _is_coined(tok: str) -> bool:
+    if _CAMEL.match(tok) or (tok.isupper() and len(tok) >= 3 and tok.isalpha()):
+        return True
+    parts = tok.split("-")
+    return len(parts) > 1 and parts[0][:1].isupper() and any(_CODED_PART.match(p) for p in parts)
+
+
+def _type_from_context(text: str, words: list[re.Match], j: int) -> str | None:
+    """"X, a new benchmark" / "a dataset called X": the noun around a name types it."""
+    after = _AFTER.match(text, words[j].end(), min(len(text), words[j].end() + 80))
+    if after:
+        return _CONTEXT_TYPE.get(after.group(2).lower(), "Method")
+    before = _BEFORE.search(text, max(0, words[j].start() - 40), words[j].start())
+    if before:
+        return _CONTEXT_TYPE.get(before.group(1).lower(), "Method")
+    return None
+
+
+def _type_from_head(word: str) -> str | None:
+    w = word.lower().strip(".,;:")
+    if w in _METHOD_HEADS:
+        return "Method"
+    return _TYPE_HEADS.get(w)
+
+
+def _long_form_start(acr: str, before: list[re.Match]) -> int | None:
+    """Schwartz-Hearst: match the acronym's characters right to left in the
+    preceding words; the first character must start a word."""
+    letters = [c.lower() for c in acr if c.isalnum()]
+    if len(letters) < 2 or not before:
+        return None
+    max_words = min(len(letters) + 5, len(letters) * 2, len(before))
+    window = before[-max_words:]
+    text = " ".join(w.group(0) for w in window).lower()
+    ti, li = len(text) - 1, len(letters) - 1
+    while li >= 0:
+        c = letters[li]
+        while ti >= 0 and (text[ti] != c or (li == 0 and ti > 0 and text[ti - 1].isalnum())):
+            ti -= 1
+        if ti < 0:
+            return None
+        ti -= 1
+        li -= 1
+    # map the char position back to a word
+    pos = 0
+    for w in window:
+        if pos + len(w.group(0)) > ti + 1:
+            n_words = len(window) - window.index(w)
+            return w.start() if n_words >= 2 or len(letters) <= len(w.group(0)) // 2 else None
+        pos += len(w.group(0)) + 1
+    return None
+
+
+def _title_lead(title: str) -> str | None:
+    """"X: a subtitle" -> X when X is a short coined name."""
+    if ":" not in title:
+        return None
+    lead = title.split(":", 1)[0].strip()
+    if not lead or len(lead.split()) > 4 or len(lead) > 40:
+        return None
+    if len(lead.split()) > 1 and not any(_is_coined(w) or any(c.isdigit() for c in w) for w in lead.split()):
+        return None  # "Fragile Mastery: ...", "Judging the Judges: ..." are phrases, not names
+    return lead
+
+
+def _title_type(title: str) -> str:
+    """The type of the coined name of "X: subtitle" from the subtitle's nouns."""
+    sub = title.split(":", 1)[-1].lower()
+    if re.search(r"\b(?:benchmark|dataset|corpus|test suite)s?\b", sub):
+        return "Dataset"
+    if re.search(r"\b(?:an?|the)\s+(?:[\w-]+\s+){0,4}(?:model|llm|language model|foundation model)s?\b", sub):
+        return "Model"
+    return "Method"
+
+
+def _non_overlapping(cands: list[_Cand]) -> list[_Cand]:
+    """Earlier rules win over later ones where spans overlap; lexicon matches come first."""
+    rank = {"lexicon": 0, "acronym-definition": 1, "coined-name": 2, "task-head": 3}
+    chosen: list[_Cand] = []
+    for c in sorted(cands, key=lambda c: (rank[c.rule], -(c.end - c.start), c.start)):
+        if c.rule == "acronym-definition" and c.long_form is None:
+            # a long form absorbs lexicon hits inside it ("Low-Rank Adaptation (LoRA)")
+            chosen = [x for x in chosen if not (c.start <= x.start and x.end <= c.end and x.rule == "lexicon")]
+        if all(c.end <= x.start or c.start >= x.end for x in chosen):
+            chosen.append(c)
+    return sorted(chosen, key=lambda c: c.start)
 
 
 def build_nlp() -> Language:
     nlp = spacy.blank("en")
     nlp.add_pipe("sentencizer")
-    nlp.add_pipe("kg_lexicon")
+    nlp.add_pipe("kg_title_boundary")
+    nlp.add_pipe("kg_entity_rules")
     return nlp
-
-
-def doc_entities(doc: Doc, title: str) -> list[Entity]:
-    by_key: dict[tuple[str, str], Entity] = {}
-    for span in doc.spans.get("kg", []):
-        key = (span.label_, canonical_key(span.text))
-        sent = span.sent.text if doc.has_annotation("SENT_START") else doc.text
-        mention = Mention(span.start_char, span.end_char, span.text, sent)
-        ent = by_key.get(key)
-        if ent is None:
-            proposed = span.start_char < len(title) and title[span.end_char:].lstrip().startswith(":")
-            proposed = proposed or bool(_PROPOSE.search(sent[: span.start_char - span.sent.start_char]))
-            ent = by_key[key] = Entity(span.label_, span.text, proposed=proposed, confidence=0.8)
-        elif span.text != ent.name and span.text not in ent.aliases:
-            ent.aliases.append(span.text)
-        ent.mentions.append(mention)
-    return list(by_key.values())
 
 
 class RulesExtractor:
@@ -77,14 +458,19 @@ class RulesExtractor:
         self.nlp = build_nlp()
 
     def extract(self, title: str, abstract: str) -> list[Entity]:
-        return doc_entities(self.nlp(document_text(title, abstract)), title)
+        return self.nlp(_bounded(document_text(title, abstract)))._.kg_entities
 
     def pipe(
         self, docs: Iterable[tuple[str, str]], *, n_process: int = 1, batch_size: int = 64
     ) -> Iterator[list[Entity]]:
-        stream = ((document_text(t, a), t) for t, a in docs)
-        for doc, title in self.nlp.pipe(stream, as_tuples=True, n_process=n_process, batch_size=batch_size):
-            yield doc_entities(doc, title)
+        texts = (_bounded(document_text(t, a)) for t, a in docs)
+        for doc in self.nlp.pipe(texts, n_process=n_process, batch_size=batch_size):
+            yield doc._.kg_entities
+
+
+def _bounded(text: str) -> str:
+    """Huge abstracts (a 5 MB paste) are cut so one record cannot stall a run."""
+    return text if len(text) <= MAX_CHARS else text[:MAX_CHARS]
 
 
 @register("default")
