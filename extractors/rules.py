@@ -1,10 +1,9 @@
 """The default extractor: a blank English spaCy pipeline with lexicon and rule
 components, so it runs offline from what PyPI installs.
 
-Components (registered with ``@Language.factory`` so they can be added to any
-spaCy pipeline):
+The component (registered with ``@Language.factory`` so it can be added to any spaCy
+pipeline):
 
-- ``kg_title_boundary``: the title is its own sentence.
 - ``kg_entity_rules``: lexicon look-ups, acronym definitions (Schwartz-Hearst),
   coined-name and context rules, and "proposed" cues; it stores the entities
   on ``doc._.kg_entities``.
@@ -89,7 +88,13 @@ _TASK_PRE_STOP = set(
     "accurate successful either overall towards toward general-purpose better worse good poor high low "
     "incorrect correct final first second unified joint end-to-end".split()
 )
-_TASK_HEADS = {h for h, t in _TYPE_HEADS.items() if t == "Task"} - {"recall", "qa", "design", "set"}
+_TASK_HEADS = ({h for h, t in _TYPE_HEADS.items() if t == "Task"} | {"decision-making"}) - {"recall", "design", "set"}
+# Heads of method and metric phrases ("intermediate fine-tuning", "citation accuracy").
+_PHRASE_HEADS = {
+    **dict.fromkeys("tuning fine-tuning finetuning prompting pre-training pretraining distillation decomposition "
+                    "expansion re-ranking reranking shortlisting".split(), "Method"),
+    **dict.fromkeys("accuracy utilization".split(), "Metric"),
+}  # fmt: skip
 
 
 @dataclass(slots=True)
@@ -108,10 +113,13 @@ def _load(entity_type: str) -> list[str]:
     return [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
 
 
+_UPPER_OR_DIGIT = re.compile(r"[A-Z0-9]")
+
+
 def _case_sensitive(entry: str) -> bool:
     """Short or all-capital names (MATH, ARC, OPT, Phi) are only names in that case."""
     letters = [c for c in entry if c.isalpha()]
-    return len(entry) <= 4 or (len(letters) > 1 and all(c.isupper() for c in letters))
+    return len(entry) <= 3 or (len(letters) > 1 and all(c.isupper() for c in letters))
 
 
 class Lexicon:
@@ -123,11 +131,14 @@ class Lexicon:
         self.folded: dict[str, str] = {}
         self.canon: dict[str, str] = {}  # letters and digits only, for entries long enough to be unambiguous
         self.families: dict[str, str] = {}  # lower-cased model family -> type
+        self.longest: dict[str, int] = {}  # lower-cased first word -> words in its longest entry
         for etype in ENTITY_TYPES:
             for entry in _load(etype):
                 key = " ".join(w.group(0) for w in _WORD.finditer(entry))
                 table = self.exact if _case_sensitive(entry) else self.folded
                 table.setdefault(key if table is self.exact else key.lower(), etype)
+                first = key.split(" ", 1)[0].lower()
+                self.longest[first] = max(self.longest.get(first, 1), key.count(" ") + 1)
                 if len(canonical_key(entry)) >= 5:
                     self.canon.setdefault(canonical_key(entry), etype)
                 if etype == "Model" and " " not in entry:
@@ -137,8 +148,11 @@ class Lexicon:
 
     def lookup(self, phrase: str) -> str | None:
         found = self.exact.get(phrase) or self.folded.get(phrase.lower())
-        if found is None and len(phrase) >= 5 and any(c.isdigit() or c.isupper() for c in phrase):
+        if found is None and len(phrase) >= 5 and _UPPER_OR_DIGIT.search(phrase):
             found = self.canon.get(canonical_key(phrase))
+        if found is None and len(phrase) > 4 and phrase.endswith("s"):  # plurals: "accuracies", "Transformers"
+            low = phrase.lower()
+            found = self.folded.get(low[:-3] + "y" if low.endswith("ies") else low[:-1])
         return found
 
 
@@ -157,23 +171,21 @@ def _model_token(tok: str, lex: Lexicon) -> bool:
     return False
 
 
-def _sentences(doc: Doc) -> list[tuple[int, int]]:
-    return [(s.start_char, s.end_char) for s in doc.sents]
+_SENT_END = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[A-Z0-9\"'(\[])|\n")
 
 
-@Language.factory("kg_title_boundary")
-def make_title_boundary(nlp: Language, name: str):
-    def title_boundary(doc: Doc) -> Doc:
-        """The title line ends a sentence (titles have no full stop)."""
-        nl = doc.text.find("\n")
-        if nl >= 0:
-            for tok in doc:
-                if tok.idx > nl:
-                    tok.is_sent_start = True
-                    break
-        return doc
-
-    return title_boundary
+def _sentences(text: str) -> list[tuple[int, int]]:
+    """Sentence spans: the title line, then the abstract cut after ., ! or ?
+    before a capital. Cheaper than spaCy's sentencizer over every token, and
+    the offsets are all the rules need."""
+    spans, start = [], 0
+    for m in _SENT_END.finditer(text):
+        if m.start() > start:
+            spans.append((start, m.start()))
+        start = m.end()
+    if start < len(text):
+        spans.append((start, len(text)))
+    return spans
 
 
 @Language.factory("kg_entity_rules")
@@ -201,7 +213,7 @@ class EntityRules:
         i = 0
         while i < n:
             hit = None
-            for k in range(min(MAX_NGRAM, n - i), 0, -1):
+            for k in range(min(lex.longest.get(words[i].group(0).lower(), 1), n - i), 0, -1):
                 a, b = words[i].start(), words[i + k - 1].end()
                 if k > 1 and not _one_phrase(text, words, i, k):
                     continue
@@ -210,14 +222,20 @@ class EntityRules:
                     hit = (k, a, b, etype)
                     break
             tok = words[i].group(0)
-            if hit is None and _model_token(tok, lex):
-                hit = (1, words[i].start(), words[i].end(), "Model")
+            base = _strip_suffix(tok)
+            if hit is None and base != tok and lex.lookup(base) in ("Model", "Dataset", "Method"):
+                hit = (1, words[i].start(), words[i].start() + len(base), lex.lookup(base))
+            if hit is None and _model_token(base, lex):
+                hit = (1, words[i].start(), words[i].start() + len(base), "Model")
             if hit:
                 k, a, b, etype = hit
                 if etype == "Model":  # "Llama 2 7B", "GPT-4 Lite": absorb version and size words
                     while i + k < n and words[i + k].start() - b == 1 and _SIZE.match(words[i + k].group(0)):
                         b = words[i + k].end()
                         k += 1
+                    if i > 0 and words[i - 1].group(0).lower() in ("multilingual", "monolingual") and \
+                            _one_phrase(text, words, i - 1, 2):
+                        a = words[i - 1].start()
                 out.append(_Cand(a, b, etype, 0.85, "lexicon"))
                 i += k
                 continue
@@ -250,7 +268,7 @@ class EntityRules:
         digits) typed by the noun that follows or precedes them."""
         taken = [(c.start, c.end) for c in found]
         for j, w in enumerate(words):
-            tok = w.group(0).rstrip(".")
+            tok = _strip_suffix(w.group(0).rstrip("."))
             if not _is_coined(tok):
                 continue
             if tok in _STOP_ACRONYMS or tok.rstrip("s") in _STOP_ACRONYMS or any(a <= w.start() < b for a, b in taken):
@@ -265,21 +283,26 @@ class EntityRules:
             yield _Cand(w.start(), end, etype or "Method", 0.6, "coined-name")
 
     def _tasks(self, text: str, words: list[re.Match]) -> Iterator[_Cand]:
-        """Noun phrases ending in a task head ("composed image retrieval"),
-        with one or two modifiers: a bare "reasoning" is not a task."""
+        """Noun phrases ending in a head noun that types them: "composed image
+        retrieval" (Task), "mistake tuning" (Method), "citation accuracy"
+        (Metric). One or two modifiers are needed: a bare "reasoning" is not a
+        task."""
         for j, w in enumerate(words):
-            if w.group(0).lower() not in _TASK_HEADS or j == 0:
+            head = w.group(0).lower()
+            etype = "Task" if head in _TASK_HEADS else _PHRASE_HEADS.get(head)
+            if etype is None or j == 0:
                 continue
             k = j
             while k > 0 and j - k < 3:
                 prev = words[k - 1].group(0)
-                if prev.lower() in _TASK_PRE_STOP or not _one_phrase(text, words, k - 1, 2) or prev[0].isdigit():
+                if prev.lower() in _TASK_PRE_STOP or not _one_phrase(text, words, k - 1, 2) or (
+                        prev[0].isdigit() and not re.match(r"^\d[dD]$", prev)):
                     break
                 if prev.endswith(("ed", "ing", "ly")) and prev.lower() not in ("reading", "question", "learning"):
                     break
                 k -= 1
             if k < j:
-                yield _Cand(words[k].start(), w.end(), "Task", 0.55, "task-head")
+                yield _Cand(words[k].start(), w.end(), etype, 0.55 if etype == "Task" else 0.5, "task-head")
 
     # -- grouping -----------------------------------------------------------------
     def entities(self, doc: Doc) -> list[Entity]:
@@ -288,7 +311,7 @@ class EntityRules:
             text = text[:MAX_CHARS]
         words = list(_WORD.finditer(text))
         cands = _non_overlapping(self.candidates(text, words))
-        sents = _sentences(doc)
+        sents = _sentences(text)
         title_end = text.find("\n") if "\n" in text else len(text)
         title_lead = _title_lead(text[:title_end])
         propose_spans = [(s, e) for s, e in sents if _PROPOSE.search(text, s, e)]
@@ -353,6 +376,15 @@ _BEFORE = re.compile(r"\b(dataset|benchmark|corpus|suite|model|framework|method|
 _CONTEXT_TYPE = {"dataset": "Dataset", "benchmark": "Dataset", "corpus": "Dataset", "suite": "Dataset",
                  "model": "Model", "llm": "Model", "metric": "Metric", "score": "Metric", "index": "Metric",
                  "measure": "Metric"}  # fmt: skip
+
+
+_ADJ_SUFFIX = re.compile(r"-(?:based|driven|generated|aware|free|guided|like|style|specific|level|wise|centric|"
+                         r"oriented|augmented|enhanced|powered|only|agnostic|agent|agents)$", re.I)
+
+
+def _strip_suffix(tok: str) -> str:
+    """"BERT-based", "SVD-driven": the name is the part before the adjective suffix."""
+    return _ADJ_SUFFIX.sub("", tok)
 
 
 def _is_coined(tok: str) -> bool:
@@ -445,8 +477,6 @@ def _non_overlapping(cands: list[_Cand]) -> list[_Cand]:
 
 def build_nlp() -> Language:
     nlp = spacy.blank("en")
-    nlp.add_pipe("sentencizer")
-    nlp.add_pipe("kg_title_boundary")
     nlp.add_pipe("kg_entity_rules")
     return nlp
 
