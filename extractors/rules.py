@@ -15,6 +15,7 @@ factor of the tokenizer's own speed.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -41,6 +42,8 @@ _SIZE = re.compile(r"^(?:v?\d+(?:\.\d+)*[a-z]?|\d+(?:\.\d+)?[BMKbmk]|[xX]?[LlSsM
                    r"Sonnet|Opus|Haiku|Ultra|Nano|R1|V\d|it|hf|HF)$")
 _FAMILY_PREFIX = re.compile(r"^([A-Za-z]+)(\d+(?:\.\d+)*[a-z]?)?$")
 _ACRONYM = re.compile(r"^(?=.*[A-Z].*[A-Z]|.*[A-Z].*\d)[A-Za-z0-9][A-Za-z0-9\-&.]{0,11}$")
+_ACRONYM_PAREN = re.compile(r"\(([A-Za-z][A-Za-z0-9\-&]{1,11})(?:\s+(loss|model|score|method|network|index|accuracy|rate|error))?"
+                            r"(?:[;,][^)]{0,80})?\)")
 _CAMEL = re.compile(r"^(?:[A-Z][a-z0-9]+[A-Z][A-Za-z0-9]*|[a-z]+[A-Z][A-Za-z0-9]*|[A-Z]{2,}[a-z]+[A-Za-z0-9]*|"
                     r"[A-Z]{2,}[0-9]+[A-Za-z0-9]*)$")
 # A hyphenated name is coined when one part is: "ZIP-FIT", "Light-PEFT", "CoPA-Merging", not "Task-Specific".
@@ -248,30 +251,53 @@ class EntityRules:
     def _acronym_definitions(self, text: str, words: list[re.Match]) -> Iterator[_Cand]:
         """"long form (ACR)": Schwartz-Hearst's rule, the acronym's letters
         found in order in the words before it, the first one starting a word."""
-        for m in re.finditer(r"\(([A-Za-z][A-Za-z0-9\-&]{1,11})(?:[;,][^)]*)?\)", text):
-            acr = m.group(1)
+        ends = [w.end() for w in words]
+        searched: set[str] = set()
+        for m in _ACRONYM_PAREN.finditer(text):
+            acr, head = m.group(1), m.group(2)
             if not _ACRONYM.match(acr) or acr in _STOP_ACRONYMS:
                 continue
-            before = [w for w in words if w.end() <= m.start() and w.end() > m.start() - 120]
-            start = _long_form_start(acr, before)
+            hi = bisect.bisect_right(ends, m.start())
+            before = words[bisect.bisect_right(ends, m.start() - 120, 0, hi) : hi]
+            if head:  # "Gradient Collision loss (GC loss)": the head word is shared
+                if not before or before[-1].group(0).lower() != head.lower():
+                    continue
+                start = _long_form_start(acr, before[:-1])
+            else:
+                start = _long_form_start(acr, before)
             if start is None:
                 continue
             lf_a, lf_b = start, before[-1].end()
             long_form = text[lf_a:lf_b]
             etype = _type_from_head(long_form.split()[-1]) or ("Model" if self.lex.lookup(long_form) == "Model" else None)
             etype = etype or self.lex.lookup(long_form) or "Method"
+            short_end = m.end(2) if head else m.end(1)
             yield _Cand(lf_a, lf_b, etype, 0.8, "acronym-definition")
-            yield _Cand(m.start(1), m.end(1), etype, 0.8, "acronym-definition", long_form=(lf_a, lf_b))
+            yield _Cand(m.start(1), short_end, etype, 0.8, "acronym-definition", long_form=(lf_a, lf_b))
+            # later uses of the short form ("GC loss selectively unlearns ...")
+            short = text[m.start(1) : short_end]
+            if short in searched:
+                continue
+            searched.add(short)
+            for use in re.finditer(rf"(?<![\w-]){re.escape(short)}(?![\w-])", text):
+                if use.start() != m.start(1):
+                    yield _Cand(use.start(), use.end(), etype, 0.75, "acronym-use")
 
     def _coined(self, text: str, words: list[re.Match], found: list[_Cand]) -> Iterator[_Cand]:
         """Coined names (CamelCase, capitalised hyphenations, acronyms with
         digits) typed by the noun that follows or precedes them."""
-        taken = [(c.start, c.end) for c in found]
+        taken = sorted((c.start, c.end) for c in found)
+        t_starts = [a for a, _ in taken]
+
+        def covered(pos: int) -> bool:
+            i = bisect.bisect_right(t_starts, pos) - 1
+            return i >= 0 and pos < taken[i][1]
+
         for j, w in enumerate(words):
             tok = _strip_suffix(w.group(0).rstrip("."))
             if not _is_coined(tok):
                 continue
-            if tok in _STOP_ACRONYMS or tok.rstrip("s") in _STOP_ACRONYMS or any(a <= w.start() < b for a, b in taken):
+            if tok in _STOP_ACRONYMS or tok.rstrip("s") in _STOP_ACRONYMS or covered(w.start()):
                 continue
             end = w.start() + len(tok)
             nxt = words[j + 1].group(0).lower() if j + 1 < len(words) and _one_phrase(text, words, j, 2) else ""
@@ -310,11 +336,11 @@ class EntityRules:
         if len(text) > MAX_CHARS:
             text = text[:MAX_CHARS]
         words = list(_WORD.finditer(text))
-        cands = _non_overlapping(self.candidates(text, words))
+        cands = _non_overlapping(self.candidates(text, words), len(text))
         sents = _sentences(text)
         title_end = text.find("\n") if "\n" in text else len(text)
         title_lead = _title_lead(text[:title_end])
-        propose_spans = [(s, e) for s, e in sents if _PROPOSE.search(text, s, e)]
+        starts = [s for s, _ in sents]
 
         groups: dict[tuple[str, str], Entity] = {}
         alias_of: dict[tuple[str, str], tuple[str, str]] = {}
@@ -328,13 +354,13 @@ class EntityRules:
                 alias_of[key] = lf_key
             target = alias_of.get(key, key)
             ent = groups.get(target)
-            sent = next(((s, e) for s, e in sents if s <= c.start < e), (0, len(text)))
+            i = bisect.bisect_right(starts, c.start) - 1
+            sent = sents[i] if i >= 0 and c.start < sents[i][1] else (0, len(text))
             mention = Mention(c.start, c.end, surface, text[sent[0] : sent[1]].strip())
-            proposed = (
+            proposed = bool(
                 (title_lead is not None and c.start < title_end and canonical_key(surface) == canonical_key(title_lead))
-                or (c.rule != "task-head" and c.type != "Task" and any(
-                    s <= c.start < e and _PROPOSE.search(text, s, c.start) for s, e in propose_spans)
-                    and c.rule in ("coined-name", "acronym-definition"))
+                or (c.type != "Task" and c.rule in ("coined-name", "acronym-definition")
+                    and _PROPOSE.search(text, sent[0], c.start))
             )  # fmt: skip
             if ent is None:
                 ent = groups[target] = Entity(c.type, surface, proposed=proposed, confidence=c.confidence,
@@ -462,17 +488,27 @@ def _title_type(title: str) -> str:
     return "Method"
 
 
-def _non_overlapping(cands: list[_Cand]) -> list[_Cand]:
-    """Earlier rules win over later ones where spans overlap; lexicon matches come first."""
-    rank = {"lexicon": 0, "acronym-definition": 1, "coined-name": 2, "task-head": 3}
+def _non_overlapping(cands: list[_Cand], size: int) -> list[_Cand]:
+    """Earlier rules win over later ones where spans overlap; lexicon matches
+    come first, but an acronym's long form absorbs the lexicon hits inside it
+    ("Low-Rank Adaptation (LoRA)"). Linear in the text: each character knows
+    which chosen candidate owns it."""
+    rank = {"lexicon": 0, "acronym-definition": 1, "acronym-use": 1, "coined-name": 2, "task-head": 3}
+    owner = [-1] * (size + 1)
     chosen: list[_Cand] = []
+    alive: list[bool] = []
     for c in sorted(cands, key=lambda c: (rank[c.rule], -(c.end - c.start), c.start)):
         if c.rule == "acronym-definition" and c.long_form is None:
-            # a long form absorbs lexicon hits inside it ("Low-Rank Adaptation (LoRA)")
-            chosen = [x for x in chosen if not (c.start <= x.start and x.end <= c.end and x.rule == "lexicon")]
-        if all(c.end <= x.start or c.start >= x.end for x in chosen):
+            for idx in {owner[p] for p in range(c.start, c.end)} - {-1}:
+                x = chosen[idx]
+                if x.rule == "lexicon" and c.start <= x.start and x.end <= c.end:
+                    alive[idx] = False
+                    owner[x.start : x.end] = [-1] * (x.end - x.start)
+        if all(owner[p] < 0 for p in range(c.start, c.end)):
+            owner[c.start : c.end] = [len(chosen)] * (c.end - c.start)
             chosen.append(c)
-    return sorted(chosen, key=lambda c: c.start)
+            alive.append(True)
+    return sorted((c for c, keep in zip(chosen, alive, strict=True) if keep), key=lambda c: c.start)
 
 
 def build_nlp() -> Language:
