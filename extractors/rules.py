@@ -117,6 +117,7 @@ def _load(entity_type: str) -> list[str]:
 
 
 _UPPER_OR_DIGIT = re.compile(r"[A-Z0-9]")
+_ALPHA_PREFIX = re.compile(r"[A-Za-z]+")
 
 
 def _case_sensitive(entry: str) -> bool:
@@ -135,6 +136,7 @@ class Lexicon:
         self.canon: dict[str, str] = {}  # letters and digits only, for entries long enough to be unambiguous
         self.families: dict[str, str] = {}  # lower-cased model family -> type
         self.longest: dict[str, int] = {}  # lower-cased first word -> words in its longest entry
+        self.model_heads: set[str] = set()  # leading letters of model names ("llama" of Llama-3.1-8B)
         for etype in ENTITY_TYPES:
             for entry in _load(etype):
                 key = " ".join(w.group(0) for w in _WORD.finditer(entry))
@@ -144,6 +146,8 @@ class Lexicon:
                 self.longest[first] = max(self.longest.get(first, 1), key.count(" ") + 1)
                 if len(canonical_key(entry)) >= 5:
                     self.canon.setdefault(canonical_key(entry), etype)
+                if etype == "Model":
+                    self.model_heads.add(_ALPHA_PREFIX.match(entry).group(0).lower())
                 if etype == "Model" and " " not in entry:
                     m = _FAMILY_PREFIX.match(entry)
                     if m and len(m.group(1)) >= 3:
@@ -214,9 +218,17 @@ class EntityRules:
         out: list[_Cand] = []
         n = len(words)
         i = 0
+        lowers = [w.group(0).lower() for w in words]
         while i < n:
             hit = None
-            for k in range(min(lex.longest.get(words[i].group(0).lower(), 1), n - i), 0, -1):
+            low = lowers[i]
+            if low in lex.longest:
+                kmax = lex.longest[low]
+            elif low.endswith("s") or _UPPER_OR_DIGIT.search(words[i].group(0)):
+                kmax = 1  # plural or spelling variant of a single-word entry ("accuracies", "CIFAR100")
+            else:
+                kmax = 0
+            for k in range(min(kmax, n - i), 0, -1):
                 a, b = words[i].start(), words[i + k - 1].end()
                 if k > 1 and not _one_phrase(text, words, i, k):
                     continue
@@ -228,7 +240,8 @@ class EntityRules:
             base = _strip_suffix(tok)
             if hit is None and base != tok and lex.lookup(base) in ("Model", "Dataset", "Method"):
                 hit = (1, words[i].start(), words[i].start() + len(base), lex.lookup(base))
-            if hit is None and _model_token(base, lex):
+            if hit is None and _ALPHA_PREFIX.match(base) and _ALPHA_PREFIX.match(base).group(0).lower() in lex.model_heads \
+                    and _model_token(base, lex):
                 hit = (1, words[i].start(), words[i].start() + len(base), "Model")
             if hit:
                 k, a, b, etype = hit

@@ -366,7 +366,9 @@ def add_builds_on(g: nx.MultiDiGraph, papers: Iterable[Paper] | None = None, ver
     if not by_entity:
         log.info("BUILDS_ON: no specific proposed entities")
         return stats
-    max_n = max(len(t) for t in proposals)
+    longest: dict[str, int] = {}  # first token -> longest proposal starting with it
+    for t in proposals:
+        longest[t[0]] = max(longest.get(t[0], 0), len(t))
     mention_rels = _mention_rels()
 
     citing = [S.node_id(S.PAPER, p.id) for p in papers] if papers is not None else [
@@ -382,8 +384,10 @@ def add_builds_on(g: nx.MultiDiGraph, papers: Iterable[Paper] | None = None, ver
         text = f"{d.get('title') or ''}\n{d.get('abstract') or ''}"
         toks = tokens(text)
         words = [t.group(0) for t in toks]
-        for i in range(len(words)):
-            for n in range(min(max_n, len(words) - i), 0, -1):
+        for i, w in enumerate(words):
+            if w not in longest:
+                continue
+            for n in range(min(longest[w], len(words) - i), 0, -1):
                 prop = proposals.get(tuple(words[i : i + n]))
                 if prop is not None:
                     mentions.append((prop, sentence_at(text, toks[i].start()), False))
