@@ -68,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     papers, report = read_papers([src])
     t_read = time.perf_counter()
-    extractions = extract_all(papers, workers=args.workers)
+    extractions = extract_all(papers, workers=args.workers, all_mentions=False)
     t_extract = time.perf_counter()
     graph = build_graph(papers, extractions)
     t_graph = time.perf_counter()

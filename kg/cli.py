@@ -145,12 +145,13 @@ def _progress(total: int, label: str):
     )  # fmt: skip
 
 
-def _extract(papers, extractor: str, workers: int):
+def _extract(papers, extractor: str, workers: int, all_mentions: bool = False):
     from .graph import extract_all
 
     with _progress(len(papers), "extracting") as prog:
         task = prog.add_task("extract", total=len(papers))
-        return extract_all(papers, extractor, workers, progress=lambda n: prog.advance(task, n))
+        return extract_all(papers, extractor, workers, progress=lambda n: prog.advance(task, n),
+                           all_mentions=all_mentions)  # fmt: skip
 
 
 input_args = click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=str))
@@ -233,7 +234,7 @@ def extract(inputs, output, fmt, extractor, workers):
     _print_read_summary(report, len(papers))
     if not papers:
         raise KgError("no papers could be read")
-    results = _extract(papers, extractor, workers)
+    results = _extract(papers, extractor, workers, all_mentions=True)
     out = sys.stdout if str(output) == "-" else output.open("w", encoding="utf-8")
     try:
         for p, (_, entities) in zip(papers, results, strict=True):

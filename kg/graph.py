@@ -52,13 +52,20 @@ def paper_props(p: Paper) -> dict:
 
 
 def extract_all(
-    papers: Sequence[Paper], extractor: str = "default", workers: int = 1, progress: Progress | None = None
+    papers: Sequence[Paper], extractor: str = "default", workers: int = 1, progress: Progress | None = None,
+    all_mentions: bool = True,
 ) -> list[tuple[str, list[Entity]]]:
+    """Entities per paper id. The graph needs one evidence sentence per
+    entity, so ``all_mentions=False`` keeps only the first mention: on 50k
+    papers that is most of the extraction's memory."""  # fmt: skip
     ex = get_extractor(extractor)
     out: list[tuple[str, list[Entity]]] = []
     docs = ((p.title, p.abstract) for p in papers)
     batch = 64 if workers <= 1 else 256
     for p, entities in zip(papers, ex.pipe(docs, n_process=workers, batch_size=batch), strict=True):
+        if not all_mentions:
+            for e in entities:
+                del e.mentions[1:]
         out.append((p.id, entities))
         if progress:
             progress(1)
@@ -101,7 +108,7 @@ def build(
 ) -> nx.MultiDiGraph:
     """Papers in, knowledge graph out (the Python face of ``kg build``)."""
     papers = list(papers)
-    return build_graph(papers, extract_all(papers, extractor, workers, progress))
+    return build_graph(papers, extract_all(papers, extractor, workers, progress, all_mentions=False))
 
 
 def summary(g: nx.MultiDiGraph) -> dict[str, dict[str, int]]:

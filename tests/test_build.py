@@ -12,9 +12,9 @@ from click.testing import CliRunner
 from conftest import SEEDS
 
 from kg import schema as S
-from kg.graph import build, summary
 from kg.cli import main
 from kg.export import export
+from kg.graph import build, summary
 from kg.readers import read_papers
 from kg.stores import open_store
 
@@ -108,13 +108,12 @@ def test_cli_queries_answer_the_basic_questions(built, seed_graph):
     assert [r["papers"] for r in per_dataset] == sorted((r["papers"] for r in per_dataset), reverse=True)
 
     # datasets a given method is evaluated on: pick a method that has some, from the graph itself
-    method, datasets = next(
-        (d["name"], {seed_graph.nodes[x]["name"] for p in seed_graph.predecessors(m)
-                     for x in seed_graph.successors(p) if seed_graph.nodes[x]["label"] == "Dataset"})
-        for m, d in seed_graph.nodes(data=True)
-        if d["label"] == "Method" and any(seed_graph.nodes[x]["label"] == "Dataset" for p in seed_graph.predecessors(m)
-                                          for x in seed_graph.successors(p))
-    )  # fmt: skip
+    def evaluated_on(m):
+        return {seed_graph.nodes[x]["name"] for p in seed_graph.predecessors(m)
+                for _, x, k in seed_graph.out_edges(p, keys=True) if k == S.EVALUATES_ON}  # fmt: skip
+
+    method, datasets = next((d["name"], evaluated_on(m)) for m, d in seed_graph.nodes(data=True)
+                            if d["label"] == "Method" and evaluated_on(m))  # fmt: skip
     rows = _q(graph_dir, "MATCH (m:Method)<--(p:Paper)-[:EVALUATES_ON]->(d:Dataset) WHERE m.name = $m "
                          "RETURN DISTINCT d.name AS dataset", "--param", f"m={method}")  # fmt: skip
     assert {r["dataset"] for r in rows} == datasets

@@ -19,7 +19,6 @@ from conftest import ARXIV_5K, SHARED
 
 from extractors import Entity, Mention
 from kg import schema as S
-from kg.graph import build_graph, new_graph, summary
 from kg.citations import (
     BUILDS_ON_EXTRACTOR,
     CitedRef,
@@ -31,6 +30,7 @@ from kg.citations import (
     is_specific,
 )
 from kg.cli import main
+from kg.graph import build_graph, new_graph, summary
 from kg.query import run_embedded
 from kg.readers import read_papers, reader_for
 from kg.readers.openalex import rebuild_abstract
