@@ -423,10 +423,12 @@ _ADJ_SUFFIX = re.compile(r"-(?:based|driven|generated|aware|free|guided|like|sty
 
 def _strip_suffix(tok: str) -> str:
     """"BERT-based", "SVD-driven": the name is the part before the adjective suffix."""
-    return _ADJ_SUFFIX.sub("", tok)
+    return _ADJ_SUFFIX.sub("", tok) if "-" in tok else tok
 
 
 def _is_coined(tok: str) -> bool:
+    if tok.islower() or tok[:1].isdigit():
+        return False
     if _CAMEL.match(tok) or (tok.isupper() and len(tok) >= 3 and tok.isalpha()):
         return True
     parts = tok.split("-")
