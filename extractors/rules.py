@@ -526,8 +526,39 @@ def _non_overlapping(cands: list[_Cand], size: int) -> list[_Cand]:
     return sorted((c for c, keep in zip(chosen, alive, strict=True) if keep), key=lambda c: c.start)
 
 
+class SpaceTokenizer:
+    """Splits on whitespace only. ``kg_entity_rules`` reads ``doc.text`` and
+    finds its own word boundaries, so the English tokenizer's affix work would
+    be thrown away; this keeps the default pipeline near the cost of reading
+    the text. Users who add ``kg_entity_rules`` to their own pipeline keep
+    their tokenizer."""
+
+    def __init__(self, vocab) -> None:
+        self.vocab = vocab
+
+    def __call__(self, text: str) -> Doc:
+        words, spaces = [], []
+        for m in _SPACE_TOKEN.finditer(text):
+            if m.group(1):
+                words.append(m.group(1))
+                spaces.append(bool(m.group(2)))
+            else:
+                words.append(m.group(3))
+                spaces.append(False)
+        return Doc(self.vocab, words=words, spaces=spaces)
+
+
+_SPACE_TOKEN = re.compile(r"(\S+)( ?)|(\s)")
+
+
+@spacy.registry.tokenizers("kg.space_tokenizer.v1")
+def make_space_tokenizer():
+    return lambda nlp: SpaceTokenizer(nlp.vocab)
+
+
 def build_nlp() -> Language:
     nlp = spacy.blank("en")
+    nlp.tokenizer = SpaceTokenizer(nlp.vocab)
     nlp.add_pipe("kg_entity_rules")
     return nlp
 
