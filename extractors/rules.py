@@ -146,8 +146,8 @@ class Lexicon:
                 self.longest[first] = max(self.longest.get(first, 1), key.count(" ") + 1)
                 if len(canonical_key(entry)) >= 5:
                     self.canon.setdefault(canonical_key(entry), etype)
-                if etype == "Model":
-                    self.model_heads.add(_ALPHA_PREFIX.match(entry).group(0).lower())
+                if etype == "Model" and (head := _ALPHA_PREFIX.match(entry)):
+                    self.model_heads.add(head.group(0).lower())
                 if etype == "Model" and " " not in entry:
                     m = _FAMILY_PREFIX.match(entry)
                     if m and len(m.group(1)) >= 3:
