@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import csv
-import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -74,20 +73,16 @@ def _sniff_jsonl(head: str) -> bool:
 
 @register_reader("jsonl", extensions=(".jsonl", ".ndjson", ".json"), sniff=_sniff_jsonl)
 def read_jsonl(path: Path, report: ReadReport) -> Iterator[Paper]:
-    for n, line in decoded_lines(path, report):
-        if not line.strip():
+    """JSON Lines, or one JSON array of records."""
+    from ._bibjson import iter_json_records
+
+    for rec in iter_json_records(path, report):
+        if not isinstance(rec.value, dict):
+            rec.skip(report, path, f"not a JSON object: {type(rec.value).__name__}")
             continue
-        try:
-            rec = json.loads(line)
-        except json.JSONDecodeError as e:
-            report.skip(path, n, f"malformed JSON: {e.msg} at column {e.colno}")
-            continue
-        if not isinstance(rec, dict):
-            report.skip(path, n, f"not a JSON object: {type(rec).__name__}")
-            continue
-        paper, why = paper_from_record(rec, f"{path}:{n}")
+        paper, why = paper_from_record(rec.value, rec.where)
         if paper is None:
-            report.skip(path, n, why or "unusable record")
+            rec.skip(report, path, why or "unusable record")
         else:
             yield paper
 
@@ -100,14 +95,9 @@ def read_csv(path: Path, report: ReadReport) -> Iterator[Paper]:
     if not reader.fieldnames or "title" not in [f.strip().lower() for f in reader.fieldnames]:
         report.skip(path, 1, "no 'title' column in the header")
         return
-    for rec in reader:
+    for row in reader:
         n = reader.line_num
-        rec = {(k or "").strip().lower(): v for k, v in rec.items()}
-        if None in rec.values() and len(rec) > 0 and rec.get("title") is None:
-            report.skip(path, n, "row has fewer fields than the header")
-            continue
-        if "" in rec and rec[""] is not None:
-            pass
+        rec = {(k or "").strip().lower(): v for k, v in row.items()}
         paper, why = paper_from_record(rec, f"{path}:{n}")
         if paper is None:
             report.skip(path, n, why or "unusable record")
