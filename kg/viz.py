@@ -24,6 +24,7 @@ import json
 import logging
 import math
 import re
+import warnings
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from functools import cache
@@ -508,8 +509,10 @@ def _vis_asset(name: str) -> str:
 
 
 def _script_safe(js: str) -> str:
-    """Script text that cannot close its <script> element early."""
-    return re.sub(r"</(script)", r"<\\/\1", js, flags=re.I)
+    """Script text that cannot end its <script> element early, without a
+    source map to look for."""
+    js = re.sub(r"^//# sourceMappingURL=.*$", "", js, flags=re.M)
+    return re.sub(r"</(script)", r"<\\/\1", js, flags=re.I).replace("<!--", "<\\!--")
 
 
 def _json_for_html(obj: Any) -> str:
@@ -599,7 +602,8 @@ def show(graph: nx.MultiDiGraph, max_nodes: int = DEFAULT_MAX_NODES, title: str 
     except ImportError as e:  # pragma: no cover - IPython comes with pyvis
         raise RuntimeError("kg.viz.show needs IPython; use kg.viz.render(graph, path) instead") from e
     page = page_html(graph, max_nodes=max_nodes, title=title)
-    return HTML(
-        f'<iframe srcdoc="{html.escape(page, quote=True)}" sandbox="allow-scripts allow-popups" '
-        f'style="width:100%;height:{int(height)}px;border:1px solid #ddd"></iframe>'
-    )
+    frame = (f'<iframe srcdoc="{html.escape(page, quote=True)}" sandbox="allow-scripts allow-popups" '
+             f'style="width:100%;height:{int(height)}px;border:1px solid #ddd"></iframe>')  # fmt: skip
+    with warnings.catch_warnings():  # IPython suggests IFrame, which needs a URL; srcdoc keeps it in the notebook
+        warnings.simplefilter("ignore", UserWarning)
+        return HTML(frame)
