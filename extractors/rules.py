@@ -78,7 +78,8 @@ _STOP_ACRONYMS = set(
     # organisations, venues, products and fields: names, but not methods, models or datasets
     "GitHub HuggingFace iPhone iPad IBM SIGIR TREC NeurIPS ICML ICLR ACL EMNLP NAACL CVPR ICCV ECCV AAAI IJCAI KDD "
     "OpenAI DeepMind NVIDIA AMD Intel PyTorch TensorFlow JAX CUDA STEM USA LaTeX YouTube TikTok arXiv ArXiv "
-    "LinkedIn WeChat PubMed MacOS iOS IoT VR AR XR UAV UAVs RL CNN RNN CNNs RNNs GNNs".split()
+    "LinkedIn WeChat PubMed MacOS iOS IoT VR AR XR UAV UAVs RL CNN RNN CNNs RNNs GNNs GUI GUIs SoTA SotA LaTeX "
+    "HCI XAI RAM SSD CPUs TPUs NPU NPUs FPGA ASIC EHR EHRs ICU MRI CT PET ECG EEG fMRI DNA RNA COVID".split()
 )
 _TASK_PRE_STOP = set(
     "the a an of for and or on in to with our their its this these those various diverse downstream complex "
@@ -121,9 +122,15 @@ _ALPHA_PREFIX = re.compile(r"[A-Za-z]+")
 
 
 def _case_sensitive(entry: str) -> bool:
-    """Short or all-capital names (MATH, ARC, OPT, Phi) are only names in that case."""
+    """Short, all-capital or inner-capital names (MATH, ARC, OPT, Phi, ReAct,
+    STaR) are only names in that case: folded, they are ordinary words. Their
+    spelling variants with a capital ("Imagenet") are still found through the
+    letters-and-digits key."""
     letters = [c for c in entry if c.isalpha()]
-    return len(entry) <= 3 or (len(letters) > 1 and all(c.isupper() for c in letters))
+    if len(entry) <= 3 or (len(letters) > 1 and all(c.isupper() for c in letters)):
+        return True
+    word = entry.split()[0] if " " not in entry else ""
+    return bool(word) and word.isalpha() and any(c.isupper() for c in word[1:])
 
 
 class Lexicon:
@@ -257,6 +264,8 @@ class EntityRules:
                 continue
             i += 1
         out.extend(self._acronym_definitions(text, words))
+        out.extend(self._listed(text))
+        out.extend(_number_metrics(text))
         out.extend(self._coined(text, words, out))
         out.extend(self._tasks(text, words))
         return out
@@ -280,21 +289,58 @@ class EntityRules:
                 start = _long_form_start(acr, before)
             if start is None:
                 continue
-            lf_a, lf_b = start, before[-1].end()
-            long_form = text[lf_a:lf_b]
-            etype = _type_from_head(long_form.split()[-1]) or ("Model" if self.lex.lookup(long_form) == "Model" else None)
-            etype = etype or self.lex.lookup(long_form) or "Method"
             short_end = m.end(2) if head else m.end(1)
-            yield _Cand(lf_a, lf_b, etype, 0.8, "acronym-definition")
-            yield _Cand(m.start(1), short_end, etype, 0.8, "acronym-definition", long_form=(lf_a, lf_b))
-            # later uses of the short form ("GC loss selectively unlearns ...")
-            short = text[m.start(1) : short_end]
-            if short in searched:
+            yield from self._definition(text, start, before[-1].end(), m.start(1), short_end, searched)
+        for m in _ACRONYM_FIRST.finditer(text):  # "SoKA (SVD on Kronecker Adaptation)": the short form first
+            acr = m.group(1)
+            if not _ACRONYM.match(acr) or acr in _STOP_ACRONYMS or self.lex.lookup(acr):
                 continue
-            searched.add(short)
-            for use in re.finditer(rf"(?<![\w-]){re.escape(short)}(?![\w-])", text):
-                if use.start() != m.start(1):
-                    yield _Cand(use.start(), use.end(), etype, 0.75, "acronym-use")
+            inner = list(_WORD.finditer(text, m.start(2), m.end(2)))
+            if len(inner) < 2 or _long_form_start(acr, inner) != inner[0].start():
+                continue
+            yield from self._definition(text, m.start(2), m.end(2), m.start(1), m.end(1), searched)
+
+    def _definition(self, text: str, lf_a: int, lf_b: int, sf_a: int, sf_b: int, searched: set[str]) -> Iterator[_Cand]:
+        """The long form, the short form (an alias of it) and the short form's
+        later uses, typed by the long form's head noun."""
+        long_form = text[lf_a:lf_b]
+        etype = _type_from_head(long_form.split()[-1]) or ("Model" if self.lex.lookup(long_form) == "Model" else None)
+        etype = etype or self.lex.lookup(long_form) or "Method"
+        yield _Cand(lf_a, lf_b, etype, 0.8, "acronym-definition")
+        yield _Cand(sf_a, sf_b, etype, 0.8, "acronym-definition", long_form=(lf_a, lf_b))
+        short = text[sf_a:sf_b]  # later uses of the short form ("GC loss selectively unlearns ...")
+        if short in searched:
+            return
+        searched.add(short)
+        for use in re.finditer(rf"(?<![\w-]){re.escape(short)}(?![\w-])", text):
+            if use.start() != sf_a:
+                yield _Cand(use.start(), use.end(), etype, 0.75, "acronym-use")
+
+    def _listed(self, text: str) -> Iterator[_Cand]:
+        """Names in a list typed by the noun next to it: "the MVTec-3D AD and
+        Eyecandies datasets", "datasets (AC, CL, MACS, WavCaps)", "models such
+        as HyKnow and SeKnow". Only name-like items (capitals, digits, lexicon
+        entries) are taken, so "large datasets" gives nothing."""
+        title_end = text.find("\n")
+        for m in _LIST_NOUN.finditer(text):
+            etype = _LIST_TYPES[m.group(1).lower()]
+            after = _LIST_AFTER.match(text, m.end(), min(len(text), m.end() + 160))
+            if after:
+                for it in _LIST_ITEM.finditer(after.group(1)):
+                    a = after.start(1) + it.start()
+                    item = _trim_item(text, a, a + len(it.group(0)), etype, self.lex)
+                    if item:
+                        yield _Cand(item[0], item[1], etype, 0.65, "context-list")
+                continue
+            lo = max(0, m.start() - 120)
+            before = _LIST_BEFORE.search(text, lo, m.start())
+            if not before or (0 <= title_end and before.start() < title_end and etype != "Dataset"):
+                continue
+            for it in _LIST_ITEM.finditer(before.group(1)):
+                a = before.start(1) + it.start()
+                item = _trim_item(text, a, a + len(it.group(0)), etype, self.lex, single_ok=etype == "Dataset")
+                if item and not (0 <= title_end and item[0] < title_end and not _is_coined(text[item[0]:item[1]])):
+                    yield _Cand(item[0], item[1], etype, 0.65, "context-list")
 
     def _coined(self, text: str, words: list[re.Match], found: list[_Cand]) -> Iterator[_Cand]:
         """Coined names (CamelCase, capitalised hyphenations, acronyms with
@@ -314,7 +360,7 @@ class EntityRules:
                 continue
             end = w.start() + len(tok)
             nxt = words[j + 1].group(0).lower() if j + 1 < len(words) and _one_phrase(text, words, j, 2) else ""
-            etype = _type_from_head(nxt) or _type_from_context(text, words, j)
+            etype = _type_from_head(nxt) or _type_from_context(text, words, j) or _type_from_shape(tok)
             if etype == "Task":
                 continue
             if nxt in _NAME_HEADS:  # "GC loss", "Task-Shared mask": the head is part of the name
@@ -354,6 +400,8 @@ class EntityRules:
         title_end = text.find("\n") if "\n" in text else len(text)
         title_lead = _title_lead(text[:title_end])
         starts = [s for s, _ in sents]
+        if title_lead:  # "CliCR: A Dataset of ...": the subtitle types the coined name wherever it occurs
+            _retype_title_name(text, cands, canonical_key(title_lead), _title_type(text[:title_end]))
 
         groups: dict[tuple[str, str], Entity] = {}
         alias_of: dict[tuple[str, str], tuple[str, str]] = {}
@@ -415,6 +463,79 @@ _BEFORE = re.compile(r"\b(dataset|benchmark|corpus|suite|model|framework|method|
 _CONTEXT_TYPE = {"dataset": "Dataset", "benchmark": "Dataset", "corpus": "Dataset", "suite": "Dataset",
                  "model": "Model", "llm": "Model", "metric": "Metric", "score": "Metric", "index": "Metric",
                  "measure": "Metric"}  # fmt: skip
+
+
+_ACRONYM_FIRST = re.compile(r"(?<![\w-])([A-Za-z][A-Za-z0-9\-]{1,11}) \(([A-Za-z][\w\- ]{4,80}?)\)")
+_LIST_NOUN = re.compile(r"\b(datasets?|benchmarks?|corpus|corpora|suites?|models|LLMs|metrics)\b")
+_LIST_TYPES = {**dict.fromkeys("dataset datasets benchmark benchmarks corpus corpora suite suites".split(), "Dataset"),
+               "models": "Model", "llms": "Model", "metrics": "Metric"}  # fmt: skip
+_NAME_TOK = r"(?:[A-Z0-9][\w.+&'/\-]*|[a-z]+[A-Z][\w.+\-]*)"
+_ITEM = rf"{_NAME_TOK}(?: {_NAME_TOK}){{0,3}}"
+_LIST = rf"{_ITEM}(?:(?:, | and |, and | or |, or |/){_ITEM})*"
+_LIST_AFTER = re.compile(rf"\s*(?:\(|:|,? (?:such as|like|including|namely|e\.g\.,?|i\.e\.,?))\s*({_LIST})")
+_LIST_BEFORE = re.compile(rf"({_LIST}) $")
+_LIST_ITEM = re.compile(_ITEM)
+# Capitalised words that open a list item but are no part of a name ("On MMLU and GSM8K benchmarks").
+_ITEM_STOP = set(
+    "The A An On In For With From Across Both All Our Their These Those This That Several Multiple Many Various "
+    "Different Existing Standard Popular Public Common New Novel Real Synthetic Large Small Two Three Four Five Six "
+    "Seven Eight Nine Ten We It Its Using Including Such Other Most Some Each Three Benchmark Benchmarks Dataset "
+    "Datasets Model Models Open Closed Recent Prior Previous State Language Vision Reasoning Evaluation Extensive "
+    "Experiments Experimental Results Comprehensive Diverse Challenging Additionally Furthermore Moreover However "
+    "Specifically Finally Empirical Code Data Math Medical Clinical Scientific Legal Financial English Chinese".split()
+)
+
+
+def _trim_item(text: str, a: int, b: int, etype: str, lex: Lexicon, single_ok: bool = True) -> tuple[int, int] | None:
+    """A list item without leading function words; None when it does not look
+    like a name (no capital inside, digit, coined shape or lexicon entry)."""
+    toks = text[a:b].split(" ")
+    while toks and (toks[0] in _ITEM_STOP or toks[0].lower() in _TASK_PRE_STOP):
+        a += len(toks[0]) + 1
+        toks.pop(0)
+    while toks and toks[-1] in _ITEM_STOP:
+        b -= len(toks[-1]) + 1
+        toks.pop()
+    if not toks:
+        return None
+    item = text[a:b].rstrip(".,;:")
+    b = a + len(item)
+    if len(item) < 2 or item in _STOP_ACRONYMS or item.rstrip("s") in _STOP_ACRONYMS:
+        return None
+    if lex.lookup(item) or any(_is_coined(t) or any(ch.isdigit() for ch in t) for t in toks):
+        return a, b
+    if etype == "Model":
+        return None
+    return (a, b) if single_ok or len(toks) > 1 else None
+
+
+_NUMBER_METRIC = re.compile(r"\d(?:\.\d+)?\s?%?\s+(?:(?:absolute|relative|average|mean|higher|lower|better|"
+                            r"improvement in|gain in|points? (?:of|in))\s+)?([A-Za-z][A-Za-z0-9@\-]*[A-Za-z0-9@])")
+
+
+def _number_metrics(text: str) -> Iterator[_Cand]:
+    """"97.1% I-AUROC", "+2.3 mIoU": a coined name right after a number is a metric."""
+    for m in _NUMBER_METRIC.finditer(text):
+        tok = m.group(1)
+        if tok in _STOP_ACRONYMS or tok.rstrip("s") in _STOP_ACRONYMS or not _is_coined(tok):
+            continue
+        if re.search(r"\d+(?:\.\d+)?[BMK]$", tok) or tok.isupper() and len(tok) > 6:
+            continue
+        yield _Cand(m.start(1), m.end(1), "Metric", 0.6, "number-metric")
+
+
+_DATASET_SHAPE = re.compile(r"(?:Set|Bench|bench|Eval|QA|Corpus|Caps|Arena|World)$")
+_MODEL_SHAPE = re.compile(r"(?:-\d+(?:\.\d+)?[BbMm](?:-[A-Za-z]+)?|GPT|LLM|LM|-VL|-Chat|-Instruct|-Coder)$")
+
+
+def _type_from_shape(tok: str) -> str | None:
+    """"CoTErrorSet", "SWE-Bench" look like datasets; "DART-GUI-7B",
+    "BioGPT" like models."""
+    if _DATASET_SHAPE.search(tok) and len(tok) > 4:
+        return "Dataset"
+    if _MODEL_SHAPE.search(tok) and len(tok) > 3:
+        return "Model"
+    return None
 
 
 _ADJ_SUFFIX = re.compile(r"-(?:based|driven|generated|aware|free|guided|like|style|specific|level|wise|centric|"
@@ -503,20 +624,40 @@ def _title_type(title: str) -> str:
     return "Method"
 
 
+def _retype_title_name(text: str, cands: list[_Cand], lead_key: str, etype: str) -> None:
+    """Give the title's coined name (and its acronym partner) the subtitle's
+    type, unless the subtitle says nothing (Method is the default) or a
+    lexicon already knows the name."""
+    if etype == "Method":
+        return
+    spans = set()
+    for c in cands:
+        if c.rule != "lexicon" and c.type != "Task" and canonical_key(text[c.start : c.end]) == lead_key:
+            c.type = etype
+            if c.long_form:
+                spans.add(c.long_form)
+    for c in cands:
+        if (c.start, c.end) in spans:
+            c.type = etype
+        elif c.long_form in spans or (c.rule == "acronym-use" and canonical_key(text[c.start : c.end]) == lead_key):
+            c.type = etype
+
+
 def _non_overlapping(cands: list[_Cand], size: int) -> list[_Cand]:
     """Earlier rules win over later ones where spans overlap; lexicon matches
     come first, but an acronym's long form absorbs the lexicon hits inside it
     ("Low-Rank Adaptation (LoRA)"). Linear in the text: each character knows
     which chosen candidate owns it."""
-    rank = {"lexicon": 0, "acronym-definition": 1, "acronym-use": 1, "coined-name": 2, "task-head": 3}
+    rank = {"lexicon": 0, "acronym-definition": 1, "acronym-use": 1, "context-list": 2, "number-metric": 2,
+            "coined-name": 3, "task-head": 4}
     owner = [-1] * (size + 1)
     chosen: list[_Cand] = []
     alive: list[bool] = []
     for c in sorted(cands, key=lambda c: (rank[c.rule], -(c.end - c.start), c.start)):
-        if c.rule == "acronym-definition" and c.long_form is None:
+        if (c.rule == "acronym-definition" and c.long_form is None) or c.rule == "context-list":
             for idx in {owner[p] for p in range(c.start, c.end)} - {-1}:
                 x = chosen[idx]
-                if x.rule == "lexicon" and c.start <= x.start and x.end <= c.end:
+                if x.rule == "lexicon" and c.start <= x.start and x.end <= c.end and (x.start, x.end) != (c.start, c.end):
                     alive[idx] = False
                     owner[x.start : x.end] = [-1] * (x.end - x.start)
         if all(owner[p] < 0 for p in range(c.start, c.end)):
