@@ -90,7 +90,10 @@ _TASK_PRE_STOP = set(
     "improve improves enhance enhances boost boosts generate generates optimize optimise perform performs achieve "
     "support supports enable enables facilitate handle tackle address addresses solve solves study explore "
     "accurate successful either overall towards toward general-purpose better worse good poor high low "
-    "incorrect correct final first second unified joint end-to-end".split()
+    "incorrect correct final first second unified joint end-to-end any additional certain whether involves "
+    "involve involving investigate investigates requires require through about upon per after before during against "
+    "among around beyond despite except since until via without further extensive conventional naive direct costly "
+    "expensive task-specific only also then thus hence when where how what why whose".split()
 )
 _TASK_HEADS = ({h for h, t in _TYPE_HEADS.items() if t == "Task"} | {"decision-making"}) - {"recall", "design", "set"}
 # Heads of method and metric phrases ("intermediate fine-tuning", "citation accuracy").
@@ -259,6 +262,17 @@ class EntityRules:
                     if i > 0 and words[i - 1].group(0).lower() in ("multilingual", "monolingual") and \
                             _one_phrase(text, words, i - 1, 2):
                         a = words[i - 1].start()
+                elif etype == "Dataset":  # "Natural Instructions V2", "SQuAD 2.0"
+                    if i + k < n and words[i + k].start() - b == 1 and _DATASET_VERSION.match(words[i + k].group(0)):
+                        b = words[i + k].end()
+                        k += 1
+                elif etype == "Method" and text[a:b].rsplit(" ", 1)[-1].lower().rsplit("-", 1)[-1] in _PARADIGM_HEADS:
+                    # "zero-shot transfer learning", "epsilon-greedy Q-learning", "truncated importance sampling"
+                    m = i
+                    while m > 0 and i - m < 2 and words[m - 1].group(0).lower() in _PARADIGM_MODS and \
+                            _one_phrase(text, words, m - 1, 2):
+                        m -= 1
+                    a = words[m].start()
                 out.append(_Cand(a, b, etype, 0.85, "lexicon"))
                 i += k
                 continue
@@ -312,9 +326,9 @@ class EntityRules:
         if short in searched:
             return
         searched.add(short)
-        for use in re.finditer(rf"(?<![\w-]){re.escape(short)}(?![\w-])", text):
+        for use in re.finditer(rf"(?<![\w-]){re.escape(short)}s?(?![\w-])", text):
             if use.start() != sf_a:
-                yield _Cand(use.start(), use.end(), etype, 0.75, "acronym-use")
+                yield _Cand(use.start(), use.end(), etype, 0.75, "acronym-use", long_form=(lf_a, lf_b))
 
     def _listed(self, text: str) -> Iterator[_Cand]:
         """Names in a list typed by the noun next to it: "the MVTec-3D AD and
@@ -331,7 +345,6 @@ class EntityRules:
                     item = _trim_item(text, a, a + len(it.group(0)), etype, self.lex)
                     if item:
                         yield _Cand(item[0], item[1], etype, 0.65, "context-list")
-                continue
             lo = max(0, m.start() - 120)
             before = _LIST_BEFORE.search(text, lo, m.start())
             if not before or (0 <= title_end and before.start() < title_end and etype != "Dataset"):
@@ -356,11 +369,14 @@ class EntityRules:
             tok = _strip_suffix(w.group(0).rstrip("."))
             if not _is_coined(tok):
                 continue
-            if tok in _STOP_ACRONYMS or tok.rstrip("s") in _STOP_ACRONYMS or covered(w.start()):
+            if tok in _STOP_ACRONYMS or tok.rstrip("s") in _STOP_ACRONYMS or covered(w.start()) or (
+                    tok.endswith("s") and len(tok) > 2 and tok[:-1].isupper()):
                 continue
             end = w.start() + len(tok)
             nxt = words[j + 1].group(0).lower() if j + 1 < len(words) and _one_phrase(text, words, j, 2) else ""
-            etype = _type_from_head(nxt) or _type_from_context(text, words, j) or _type_from_shape(tok)
+            shape = _type_from_shape(tok)
+            etype = _type_from_head(nxt) or (shape if shape == "Model" else None) or _type_from_context(text, words, j)
+            etype = etype or shape
             if etype == "Task":
                 continue
             if nxt in _NAME_HEADS:  # "GC loss", "Task-Shared mask": the head is part of the name
@@ -383,7 +399,7 @@ class EntityRules:
                 if prev.lower() in _TASK_PRE_STOP or not _one_phrase(text, words, k - 1, 2) or (
                         prev[0].isdigit() and not re.match(r"^\d[dD]$", prev)):
                     break
-                if prev.endswith(("ed", "ing", "ly")) and prev.lower() not in ("reading", "question", "learning"):
+                if prev.endswith(("ed", "ing", "ly")) and prev.lower() not in ("reading", "question", "learning", "fully"):
                     break
                 k -= 1
             if k < j:
@@ -446,6 +462,11 @@ class EntityRules:
                 etype, title_lead, proposed=True, confidence=0.7, extractor=self.extractor_name,
                 mentions=[Mention(0, len(title_lead), title_lead, text[:title_end])],
             )  # fmt: skip
+        for ent in groups.values():  # "F1 scores" is also reported as "F1": keep the bare measure as an alias
+            if ent.type == "Metric":
+                base = _SCORE_SUFFIX.sub("", ent.name)
+                if base != ent.name and len(base) >= 2 and canonical_key(base) not in {canonical_key(x) for x in ent.aliases}:
+                    ent.aliases.append(base)
         return list(groups.values())
 
 
@@ -454,20 +475,35 @@ def _one_phrase(text: str, words: list[re.Match], i: int, k: int) -> bool:
     return all(words[j + 1].start() - words[j].end() == 1 and text[words[j].end()] == " " for j in range(i, i + k - 1))
 
 
+_SCORE_SUFFIX = re.compile(r"[\s-](?:score|scores)$", re.I)
+_DATASET_VERSION = re.compile(r"^(?:[vV]\d+(?:\.\d+)?|\d\.\d+|\d{4})$")
+_PARADIGM_HEADS = {"learning", "tuning", "fine-tuning", "finetuning", "distillation", "sampling", "prompting",
+                   "training", "pre-training", "pretraining", "decoding", "search"}
+# Modifiers that name a variant of a learning paradigm or technique (not adjectives like "effective").
+_PARADIGM_MODS = set(
+    "zero-shot few-shot one-shot multi-task multi-agent multi-modal multimodal cross-lingual cross-domain cross-modal "
+    "federated continual hierarchical offline online distributed decentralized self-supervised semi-supervised "
+    "weakly-supervised unsupervised supervised contrastive adversarial deep meta inverse safe full fully "
+    "domain-adaptive multilingual epsilon-greedy truncated weighted clipped regularized stochastic multi-step "
+    "multi-turn multi-objective single-agent model-based model-free on-policy off-policy hierarchical "
+    "curriculum progressive iterative incremental lifelong parameter-efficient".split()
+)
 _NAME_HEADS = {"loss", "mask", "prompting", "tuning", "attention", "module", "router", "decoding", "sampling"}
 _AFTER = re.compile(r"^\s*(?:\(\w+\))?,?\s+(?:which is |is |as )?(?:a|an|the|our)\s+((?:[\w-]+\s+){0,4}?)"
                     r"(dataset|benchmark|corpus|suite|model|llm|framework|method|approach|algorithm|loss|metric|"
                     r"score|index|measure|technique|strategy|pipeline|architecture|system|agent)s?\b", re.I)
 _BEFORE = re.compile(r"\b(dataset|benchmark|corpus|suite|model|framework|method|approach|algorithm|metric|"
-                     r"technique|strategy|pipeline)s?,?\s+(?:called|named|termed|dubbed|coined)?\s*$", re.I)
+                     r"technique|strategy|pipeline)s?(?:\s+|,?\s+(?:called|named|termed|dubbed|coined)\s+)$", re.I)
 _CONTEXT_TYPE = {"dataset": "Dataset", "benchmark": "Dataset", "corpus": "Dataset", "suite": "Dataset",
                  "model": "Model", "llm": "Model", "metric": "Metric", "score": "Metric", "index": "Metric",
                  "measure": "Metric"}  # fmt: skip
 
 
 _ACRONYM_FIRST = re.compile(r"(?<![\w-])([A-Za-z][A-Za-z0-9\-]{1,11}) \(([A-Za-z][\w\- ]{4,80}?)\)")
-_LIST_NOUN = re.compile(r"\b(datasets?|benchmarks?|corpus|corpora|suites?|models|LLMs|metrics)\b")
-_LIST_TYPES = {**dict.fromkeys("dataset datasets benchmark benchmarks corpus corpora suite suites".split(), "Dataset"),
+_LIST_NOUN = re.compile(r"\b(datasets?|benchmarks?|corpus|corpora|suites?|challenges?|leaderboards?|testbeds?|models|LLMs|"
+                        r"metrics)\b")
+_LIST_TYPES = {**dict.fromkeys("dataset datasets benchmark benchmarks corpus corpora suite suites challenge challenges "
+                                "leaderboard leaderboards testbed testbeds".split(), "Dataset"),
                "models": "Model", "llms": "Model", "metrics": "Metric"}  # fmt: skip
 _NAME_TOK = r"(?:[A-Z0-9][\w.+&'/\-]*|[a-z]+[A-Z][\w.+\-]*)"
 _ITEM = rf"{_NAME_TOK}(?: {_NAME_TOK}){{0,3}}"
@@ -482,7 +518,9 @@ _ITEM_STOP = set(
     "Seven Eight Nine Ten We It Its Using Including Such Other Most Some Each Three Benchmark Benchmarks Dataset "
     "Datasets Model Models Open Closed Recent Prior Previous State Language Vision Reasoning Evaluation Extensive "
     "Experiments Experimental Results Comprehensive Diverse Challenging Additionally Furthermore Moreover However "
-    "Specifically Finally Empirical Code Data Math Medical Clinical Scientific Legal Financial English Chinese".split()
+    "Specifically Finally Empirical Code Data Math Medical Clinical Scientific Legal Financial English Chinese "
+    "Italian French German Spanish Japanese Korean Arabic Hindi Russian Portuguese Dutch Turkish Vietnamese Indonesian "
+    "Swahili Multilingual Monolingual Cross-lingual Low-resource High-resource African Asian European Indian".split()
 )
 
 
@@ -498,6 +536,14 @@ def _trim_item(text: str, a: int, b: int, etype: str, lex: Lexicon, single_ok: b
         toks.pop()
     if not toks:
         return None
+    stripped = _strip_suffix(toks[-1])
+    if stripped != toks[-1]:  # "MultiWOZ-based", "BERT-based"
+        b -= len(toks[-1]) - len(stripped)
+        toks[-1] = stripped
+    if len(toks) > 1 and toks[0].istitle() and toks[0].isalpha() and (a == 0 or text[a - 2 : a] in (". ", ".\n")
+                                                                       or text[a - 1] == "\n") and lex.lookup(" ".join(toks[1:])):
+        a += len(toks[0]) + 1  # "Monolingual BERT models" at a sentence start
+        toks.pop(0)
     item = text[a:b].rstrip(".,;:")
     b = a + len(item)
     if len(item) < 2 or item in _STOP_ACRONYMS or item.rstrip("s") in _STOP_ACRONYMS:
@@ -517,7 +563,7 @@ def _number_metrics(text: str) -> Iterator[_Cand]:
     """"97.1% I-AUROC", "+2.3 mIoU": a coined name right after a number is a metric."""
     for m in _NUMBER_METRIC.finditer(text):
         tok = m.group(1)
-        if tok in _STOP_ACRONYMS or tok.rstrip("s") in _STOP_ACRONYMS or not _is_coined(tok):
+        if tok in _STOP_ACRONYMS or tok.rstrip("s") in _STOP_ACRONYMS or not _is_coined(tok) or _strip_suffix(tok) != tok:
             continue
         if re.search(r"\d+(?:\.\d+)?[BMK]$", tok) or tok.isupper() and len(tok) > 6:
             continue
@@ -584,14 +630,20 @@ def _long_form_start(acr: str, before: list[re.Match]) -> int | None:
     window = before[-max_words:]
     text = " ".join(w.group(0) for w in window).lower()
     ti, li = len(text) - 1, len(letters) - 1
+    spaces_crossed = False  # "AAC datasets (AC)": letters from one word are no definition
+    first_hit = None
     while li >= 0:
         c = letters[li]
         while ti >= 0 and (text[ti] != c or (li == 0 and ti > 0 and text[ti - 1].isalnum())):
             ti -= 1
         if ti < 0:
             return None
+        first_hit = ti if first_hit is None else first_hit
         ti -= 1
         li -= 1
+    spaces_crossed = " " in text[ti + 1 : first_hit + 1]
+    if not spaces_crossed:
+        return None
     # map the char position back to a word
     pos = 0
     for w in window:
