@@ -389,8 +389,9 @@ def _node_info(g: nx.MultiDiGraph, nid: str, d: dict[str, Any], citations: dict[
             s = ed.get("evidence")
             if s and s not in seen:
                 seen.add(s)
-                src = g.nodes[u]
-                evidence.append({"s": _short(s, _EVIDENCE_CHARS), "p": _short(_display_name(src, u), 80)})
+                source = _display_name(g.nodes[u], u)
+                same = _fold(source) == _fold(s)  # a title read as the evidence: say it once
+                evidence.append({"s": _short(s, _EVIDENCE_CHARS), "p": "" if same else _short(source, 80)})
                 if len(evidence) >= _EVIDENCE_PER_NODE:
                     break
         if evidence:
