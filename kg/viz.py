@@ -121,8 +121,7 @@ def subgraph_for(
         nodes = _within_hops(view, centres, hops, edge_types)
         caption.append(f"{hops} hop{'s' if hops != 1 else ''} around {_short(entity, 80)!r}")
 
-    if types:
-        labels = _labels(types)
+    if types and (labels := _labels(types)):
         nodes = {n for n in nodes if g.nodes[n].get("label") in labels}
         caption.append("types: " + ", ".join(sorted(labels)))
     if min_papers > 0:
