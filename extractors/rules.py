@@ -48,10 +48,22 @@ _CAMEL = re.compile(r"^(?:[A-Z][a-z0-9]+[A-Z][A-Za-z0-9]*|[a-z]+[A-Z][A-Za-z0-9]
                     r"[A-Z]{2,}[0-9]+[A-Za-z0-9]*)$")
 # A hyphenated name is coined when one part is: "ZIP-FIT", "Light-PEFT", "CoPA-Merging", not "Task-Specific".
 _CODED_PART = re.compile(r"^(?:[A-Z]{2,}[A-Za-z0-9]*|[A-Za-z]+[A-Z][A-Za-z0-9]*|[A-Za-z]*\d+[A-Za-z0-9]*)$")
-_PROPOSE = re.compile(r"\b(?:we|this (?:paper|work|study)|our (?:paper|work))\s+(?:\w+ly\s+)?(?:propose|introduce|present|"
-                      r"develop|design|build|construct|create|release|contribute|curate|collect|name|call|term|dub|"
-                      r"offer|devise)s?\b|\b(?:called|named|termed|dubbed|coined)\b|\bintroduc(?:e|es|ing) (?:a|an|the) "
-                      r"(?:new|novel)\b", re.I)
+_PROPOSE = re.compile(
+    r"\b(?:we|this (?:paper|work|study)|our (?:paper|work))\s+(?:\w+ly\s+)?(?:(?:also|further|then|first)\s+)?"
+    r"(?:propos|introduc|present|develop|design|construct|creat|releas|contribut|curat|collect|nam|call|term|dub|offer|"
+    r"devis|buil|formulat|establish)\w*\b|\b(?:called|named|termed|dubbed|coined)\b|\bintroduc(?:e|es|ed|ing)\b|"
+    r"\bpropos(?:e|es|ed|ing|al of)\b|\b(?:a|an) (?:new|novel)\b", re.I)
+# Between a cue and a name these words mean the name is someone else's ("we propose X, which outperforms Y").
+_NOT_OURS = re.compile(r"\b(?:by|than|from|against|over|outperform\w*|compared?|baselines?|existing|previous|prior|"
+                       r"like|such as|e\.g\.|including|versus|vs\.?|on|using|with|across|achiev\w*|surpass\w*)\b", re.I)
+# "which we term state tuning", "dubbed X", "introducing the idea of "Concept Depth"": a named contribution.
+_NAMING = re.compile(
+    r"(?:\bwe (?:term|call|name|dub)(?: it| this| them| our \w+)?|(?<!so-)\b(?:termed|dubbed|coined)(?: as)?|"
+    r"\bintroduc\w* (?:the (?:idea|notion|concept) of )?(?=[\"“]))\s+[\"“']?"
+    r"([A-Za-z][\w\-]*(?: [A-Za-z][\w\-]*){0,3}?)[\"”']?"
+    r"(?=[,.;:()\"”]|\s+(?:that|which|to|for|in|and|with|as|by|on|tailored|is|are|was|where|whose)\b)")
+# Capitalised multi-word names in a proposal sentence: "two methods: Masked Early Pruning of the Foundation Model".
+_CAP_PHRASE = re.compile(r"(?<![\w-])[A-Z][\w\-]+(?: (?:of (?:the )?|for |via |on |with )?[A-Z][\w\-]+)+")
 
 # Head nouns that type a phrase ("Gradient Collision loss" is a Method).
 _TYPE_HEADS: dict[str, str] = {
@@ -281,6 +293,7 @@ class EntityRules:
         out.extend(self._listed(text))
         out.extend(_number_metrics(text))
         out.extend(self._coined(text, words, out))
+        out.extend(_named(text))
         out.extend(self._tasks(text, words))
         return out
 
@@ -414,7 +427,7 @@ class EntityRules:
         cands = _non_overlapping(self.candidates(text, words), len(text))
         sents = _sentences(text)
         title_end = text.find("\n") if "\n" in text else len(text)
-        title_lead = _title_lead(text[:title_end])
+        title_lead = _title_lead(text[:title_end], text[title_end:])
         starts = [s for s, _ in sents]
         if title_lead:  # "CliCR: A Dataset of ...": the subtitle types the coined name wherever it occurs
             _retype_title_name(text, cands, canonical_key(title_lead), _title_type(text[:title_end]))
@@ -436,8 +449,8 @@ class EntityRules:
             mention = Mention(c.start, c.end, surface, text[sent[0] : sent[1]].strip())
             proposed = bool(
                 (title_lead is not None and c.start < title_end and canonical_key(surface) == canonical_key(title_lead))
-                or (c.type != "Task" and c.rule in ("coined-name", "acronym-definition")
-                    and _PROPOSE.search(text, sent[0], c.start))
+                or (c.type != "Task" and c.rule in ("coined-name", "acronym-definition", "named", "cap-phrase")
+                    and _proposal_cue(text, sent[0], c.start))
             )  # fmt: skip
             if ent is None:
                 ent = groups[target] = Entity(c.type, surface, proposed=proposed, confidence=c.confidence,
@@ -462,6 +475,10 @@ class EntityRules:
                 etype, title_lead, proposed=True, confidence=0.7, extractor=self.extractor_name,
                 mentions=[Mention(0, len(title_lead), title_lead, text[:title_end])],
             )  # fmt: skip
+        ours = [e.name + "-" for e in groups.values() if e.proposed and len(e.name) >= 3]
+        for ent in groups.values():  # "DART-GUI-7B" is a released variant of the proposed DART
+            if not ent.proposed and ent.type in ("Model", "Method") and ent.name.startswith(tuple(ours)):
+                ent.proposed = True
         for ent in groups.values():  # "F1 scores" is also reported as "F1": keep the bare measure as an alias
             if ent.type == "Metric":
                 base = _SCORE_SUFFIX.sub("", ent.name)
@@ -559,6 +576,30 @@ _NUMBER_METRIC = re.compile(r"\d(?:\.\d+)?\s?%?\s+(?:(?:absolute|relative|averag
                             r"improvement in|gain in|points? (?:of|in))\s+)?([A-Za-z][A-Za-z0-9@\-]*[A-Za-z0-9@])")
 
 
+def _named(text: str) -> Iterator[_Cand]:
+    """Names given by the text itself: "which we term state tuning", "dubbed
+    X", "introducing the idea of "Concept Depth"", and capitalised phrases
+    right after a proposal cue ("two methods: Masked Early Pruning of the
+    Foundation Model and ...")."""
+    for m in _NAMING.finditer(text):
+        name = m.group(1)
+        if name.lower() in _TASK_PRE_STOP or name.split()[0].lower() in ("a", "an", "the", "it", "this", "our"):
+            continue
+        etype = _type_from_head(name.rsplit(" ", 1)[-1]) or "Method"
+        yield _Cand(m.start(1), m.end(1), "Method" if etype == "Task" else etype, 0.6, "named")
+    for cue in _PROPOSE.finditer(text):
+        end = text.find(".", cue.end(), cue.end() + 200)
+        for m in _CAP_PHRASE.finditer(text, cue.end(), end if end > 0 else min(len(text), cue.end() + 200)):
+            if text[m.start() - 2 : m.start()] in (". ", "\n") or _NOT_OURS.search(text, cue.end(), m.start()):
+                continue
+            words = m.group(0).split()
+            if words[0] in _ITEM_STOP or len(words) > 8:
+                continue
+            etype = _type_from_head(words[-1]) or "Method"
+            if etype != "Task":
+                yield _Cand(m.start(), m.end(), etype, 0.55, "cap-phrase")
+
+
 def _number_metrics(text: str) -> Iterator[_Cand]:
     """"97.1% I-AUROC", "+2.3 mIoU": a coined name right after a number is a metric."""
     for m in _NUMBER_METRIC.finditer(text):
@@ -654,16 +695,31 @@ def _long_form_start(acr: str, before: list[re.Match]) -> int | None:
     return None
 
 
-def _title_lead(title: str) -> str | None:
-    """"X: a subtitle" -> X when X is a short coined name."""
+def _title_lead(title: str, abstract: str = "") -> str | None:
+    """"X: a subtitle" -> X when X is a short coined name, or a capitalised
+    phrase the abstract uses again ("State Tuning: ..." with "which we term
+    state tuning"); "Fragile Mastery: ..." and "Judging the Judges: ..." are
+    headlines, not names."""
     if ":" not in title:
         return None
     lead = title.split(":", 1)[0].strip()
     if not lead or len(lead.split()) > 4 or len(lead) > 40:
         return None
-    if len(lead.split()) > 1 and not any(_is_coined(w) or any(c.isdigit() for c in w) for w in lead.split()):
-        return None  # "Fragile Mastery: ...", "Judging the Judges: ..." are phrases, not names
+    words = lead.split()
+    if len(words) > 1 and not any(_is_coined(w) or any(c.isdigit() for c in w) for w in words):
+        if not (all(w[:1].isupper() for w in words) and lead.lower() in abstract.lower()):
+            return None
     return lead
+
+
+def _proposal_cue(text: str, sent_start: int, pos: int) -> bool:
+    """A proposal cue ("we propose", "called", "a new") shortly before pos in
+    its sentence, with nothing between them that makes the name someone
+    else's."""
+    last = None
+    for m in _PROPOSE.finditer(text, max(sent_start, pos - 160), pos):
+        last = m
+    return last is not None and not _NOT_OURS.search(text, last.end(), pos)
 
 
 def _title_type(title: str) -> str:
@@ -701,7 +757,7 @@ def _non_overlapping(cands: list[_Cand], size: int) -> list[_Cand]:
     ("Low-Rank Adaptation (LoRA)"). Linear in the text: each character knows
     which chosen candidate owns it."""
     rank = {"lexicon": 0, "acronym-definition": 1, "acronym-use": 1, "context-list": 2, "number-metric": 2,
-            "coined-name": 3, "task-head": 4}
+            "named": 2, "coined-name": 3, "cap-phrase": 4, "task-head": 5}
     owner = [-1] * (size + 1)
     chosen: list[_Cand] = []
     alive: list[bool] = []
