@@ -38,9 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.ERROR)
 
     sys.path.insert(0, str(ROOT / "tests"))
-    from test_viz import Chromium, chromium_binary, local_only
-
-    from kg.viz import render
+    from test_viz import chromium_binary
 
     binary = chromium_binary()
     if not binary:
@@ -60,7 +58,16 @@ def main(argv: list[str] | None = None) -> int:
         g = build(papers)
     build_s = time.perf_counter() - t0
 
-    page = Path(tempfile.mkdtemp(prefix="kg-bench-viz-")) / "graph.html"
+    with tempfile.TemporaryDirectory(prefix="kg-bench-viz-") as tmp:
+        return measure(g, build_s, Path(tmp) / "graph.html", binary, args)
+
+
+def measure(g, build_s: float, page: Path, binary: str, args: argparse.Namespace) -> int:
+    sys.path.insert(0, str(ROOT / "tests"))
+    from test_viz import Chromium, local_only
+
+    from kg.viz import render
+
     t0 = time.perf_counter()
     render(g, page, max_nodes=args.nodes)
     render_s = time.perf_counter() - t0
