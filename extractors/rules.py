@@ -71,7 +71,7 @@ _TYPE_HEADS: dict[str, str] = {
                     "bank set".split(), "Dataset"),
     **dict.fromkeys("model models llm llms network net transformer encoder decoder agent agents".split(), "Model"),
     **dict.fromkeys("score index ratio rate accuracy error gap metric measure distance divergence f1 precision recall "
-                    "auc correlation".split(), "Metric"),
+                    "auc correlation coefficient perplexity match".split(), "Metric"),
     **dict.fromkeys("recognition detection segmentation classification generation translation summarization answering "
                     "retrieval captioning parsing tagging reasoning enhancement estimation prediction completion "
                     "planning tracking synthesis editing understanding comprehension localization forecasting "
@@ -91,7 +91,7 @@ _STOP_ACRONYMS = set(
     "GitHub HuggingFace iPhone iPad IBM SIGIR TREC NeurIPS ICML ICLR ACL EMNLP NAACL CVPR ICCV ECCV AAAI IJCAI KDD "
     "OpenAI DeepMind NVIDIA AMD Intel PyTorch TensorFlow JAX CUDA STEM USA LaTeX YouTube TikTok arXiv ArXiv "
     "LinkedIn WeChat PubMed MacOS iOS IoT VR AR XR UAV UAVs RL CNN RNN CNNs RNNs GNNs GUI GUIs SoTA SotA LaTeX "
-    "HCI XAI RAM SSD CPUs TPUs NPU NPUs FPGA ASIC EHR EHRs ICU MRI CT PET ECG EEG fMRI DNA RNA COVID".split()
+    "PLM PLMs VLA VLAs LVLM LVLMs LRM LRMs SLM SLMs MLLM WWW MAP FAST BUT HCI XAI RAM SSD CPUs TPUs NPU NPUs FPGA ASIC EHR EHRs ICU MRI CT PET ECG EEG fMRI DNA RNA COVID".split()
 )
 _TASK_PRE_STOP = set(
     "the a an of for and or on in to with our their its this these those various diverse downstream complex "
@@ -171,8 +171,8 @@ class Lexicon:
                 if etype == "Model" and (head := _ALPHA_PREFIX.match(entry)):
                     self.model_heads.add(head.group(0).lower())
                 if etype == "Model" and " " not in entry:
-                    m = _FAMILY_PREFIX.match(entry)
-                    if m and len(m.group(1)) >= 3:
+                    m = _FAMILY_PREFIX.match(entry.split("-", 1)[0])
+                    if m and len(m.group(1)) >= 3 and (m.group(2) or "-" in entry) and entry[0].isupper():
                         self.families.setdefault(m.group(1).lower(), etype)
 
     def lookup(self, phrase: str) -> str | None:
@@ -265,6 +265,9 @@ class EntityRules:
             if hit is None and _ALPHA_PREFIX.match(base) and _ALPHA_PREFIX.match(base).group(0).lower() in lex.model_heads \
                     and _model_token(base, lex):
                 hit = (1, words[i].start(), words[i].start() + len(base), "Model")
+            if hit is None and low in lex.families and i + 1 < n and words[i + 1].group(0)[0].isdigit() and \
+                    _SIZE.match(words[i + 1].group(0)) and _one_phrase(text, words, i, 2):
+                hit = (1, words[i].start(), words[i].end(), "Model")  # "GPT 3.5", "Gemma 2": the version follows below
             if hit:
                 k, a, b, etype = hit
                 if etype == "Model":  # "Llama 2 7B", "GPT-4 Lite": absorb version and size words
@@ -545,7 +548,8 @@ def _trim_item(text: str, a: int, b: int, etype: str, lex: Lexicon, single_ok: b
     """A list item without leading function words; None when it does not look
     like a name (no capital inside, digit, coined shape or lexicon entry)."""
     toks = text[a:b].split(" ")
-    while toks and (toks[0] in _ITEM_STOP or toks[0].lower() in _TASK_PRE_STOP):
+    while toks and (toks[0] in _ITEM_STOP or toks[0].lower() in _TASK_PRE_STOP or not re.search("[A-Za-z]", toks[0])
+                    or (toks[0][0].isdigit() and len(toks) > 1)):
         a += len(toks[0]) + 1
         toks.pop(0)
     while toks and toks[-1] in _ITEM_STOP:
@@ -600,8 +604,14 @@ def _named(text: str) -> Iterator[_Cand]:
                 yield _Cand(m.start(), m.end(), etype, 0.55, "cap-phrase")
 
 
+_AT_K = re.compile(r"(?<![\w@])[A-Za-z][A-Za-z\-]*@(?:\d+|[kK])\b")
+
+
 def _number_metrics(text: str) -> Iterator[_Cand]:
-    """"97.1% I-AUROC", "+2.3 mIoU": a coined name right after a number is a metric."""
+    """"97.1% I-AUROC", "+2.3 mIoU": a coined name right after a number is a
+    metric; so is a name at a cut-off ("RP@10", "nDCG@k")."""
+    for m in _AT_K.finditer(text):
+        yield _Cand(m.start(), m.end(), "Metric", 0.7, "number-metric")
     for m in _NUMBER_METRIC.finditer(text):
         tok = m.group(1)
         if tok in _STOP_ACRONYMS or tok.rstrip("s") in _STOP_ACRONYMS or not _is_coined(tok) or _strip_suffix(tok) != tok:
@@ -611,8 +621,8 @@ def _number_metrics(text: str) -> Iterator[_Cand]:
         yield _Cand(m.start(1), m.end(1), "Metric", 0.6, "number-metric")
 
 
-_DATASET_SHAPE = re.compile(r"(?:Set|Bench|bench|Eval|QA|Corpus|Caps|Arena|World)$")
-_MODEL_SHAPE = re.compile(r"(?:-\d+(?:\.\d+)?[BbMm](?:-[A-Za-z]+)?|GPT|LLM|LM|-VL|-Chat|-Instruct|-Coder)$")
+_DATASET_SHAPE = re.compile(r"(?:Set|Bench|bench|Eval|QA|Corpus|Caps|Arena|World|DB|Data)$")
+_MODEL_SHAPE = re.compile(r"(?:-\d+(?:\.\d+)?[BbMm](?:-[A-Za-z]+)?|GPT|LLM|LM|-VL|-Chat|-Instruct|-Coder|[a-z]Net|2Vec|BERT)$")
 
 
 def _type_from_shape(tok: str) -> str | None:
@@ -626,7 +636,9 @@ def _type_from_shape(tok: str) -> str | None:
 
 
 _ADJ_SUFFIX = re.compile(r"-(?:based|driven|generated|aware|free|guided|like|style|specific|level|wise|centric|"
-                         r"oriented|augmented|enhanced|powered|only|agnostic|agent|agents)$", re.I)
+                         r"oriented|augmented|enhanced|powered|only|agnostic|agent|agents|selected|trained|tuned|finetuned|fine-tuned|"
+                         r"initialized|pretrained|pre-trained|distilled|compatible|inspired|equipped|informed|"
+                         r"conditioned|supervised|specialized|optimized|native)$", re.I)
 
 
 def _strip_suffix(tok: str) -> str:
@@ -727,7 +739,8 @@ def _title_type(title: str) -> str:
     sub = title.split(":", 1)[-1].lower()
     if re.search(r"\b(?:benchmark|dataset|corpus|test suite)s?\b", sub):
         return "Dataset"
-    if re.search(r"\b(?:an?|the)\s+(?:[\w-]+\s+){0,4}(?:model|llm|language model|foundation model)s?\b", sub):
+    if re.search(r"\b(?:an?|the)\s+(?:[\w-]+\s+){0,4}(?:model|llm|language model|foundation model)s?\b", sub) or \
+            re.search(r"\b(?:text |sentence |universal |general-purpose )?(?:encoders?|embedders?|embeddings)\b", sub):
         return "Model"
     return "Method"
 
