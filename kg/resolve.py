@@ -49,8 +49,17 @@ class ResolvedEntity:
 
     @property
     def aliases(self) -> list[str]:
+        """Other forms of the name; one per canonical key, so case, hyphen and
+        plural variants of the name ("Transformers", "TRansformer") are not
+        listed as aliases of "Transformer"."""
         name = self.name
-        return sorted(s for s in self.surfaces if s != name)
+        seen = {entity_key(name)}
+        out = []
+        for s in sorted(self.surfaces, key=lambda s: (-self.names.get(s, 0), s)):
+            if (k := entity_key(s)) not in seen:
+                seen.add(k)
+                out.append(s)
+        return sorted(out)
 
 
 class _UnionFind:
