@@ -217,21 +217,26 @@ def _sentences(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-@Language.factory("kg_entity_rules")
-def make_entity_rules(nlp: Language, name: str) -> EntityRules:
-    return EntityRules()
+@Language.factory("kg_entity_rules", default_config={"as_dicts": False})
+def make_entity_rules(nlp: Language, name: str, as_dicts: bool) -> EntityRules:
+    """``as_dicts``: store plain dicts (``Entity.to_dict()``) instead of
+    ``Entity`` objects, so docs can cross process boundaries (``n_process``)."""
+    return EntityRules(as_dicts=as_dicts)
 
 
 class EntityRules:
-    """Finds entity candidates in a doc and groups them into ``Entity`` records."""
+    """Finds entity candidates in a doc and groups them into ``Entity`` records
+    on ``doc._.kg_entities``."""
 
     extractor_name = "rules"
 
-    def __init__(self) -> None:
+    def __init__(self, as_dicts: bool = False) -> None:
         self.lex = Lexicon()
+        self.as_dicts = as_dicts
 
     def __call__(self, doc: Doc) -> Doc:
-        doc._.kg_entities = self.entities(doc)
+        ents = self.entities(doc)
+        doc._.kg_entities = [e.to_dict() for e in ents] if self.as_dicts else ents
         return doc
 
     # -- candidates -------------------------------------------------------------
@@ -616,7 +621,7 @@ def _number_metrics(text: str) -> Iterator[_Cand]:
         tok = m.group(1)
         if tok in _STOP_ACRONYMS or tok.rstrip("s") in _STOP_ACRONYMS or not _is_coined(tok) or _strip_suffix(tok) != tok:
             continue
-        if re.search(r"\d+(?:\.\d+)?[BMK]$", tok) or tok.isupper() and len(tok) > 6:
+        if re.search(r"\d+(?:\.\d+)?[BMK]$", tok) or len(tok) > 12:
             continue
         yield _Cand(m.start(1), m.end(1), "Metric", 0.6, "number-metric")
 
@@ -818,10 +823,12 @@ def make_space_tokenizer():
     return lambda nlp: SpaceTokenizer(nlp.vocab)
 
 
-def build_nlp() -> Language:
+def build_nlp(as_dicts: bool = False) -> Language:
+    """A blank English pipeline with a whitespace tokenizer and the rule
+    component: nothing to download and nothing statistical."""
     nlp = spacy.blank("en")
     nlp.tokenizer = SpaceTokenizer(nlp.vocab)
-    nlp.add_pipe("kg_entity_rules")
+    nlp.add_pipe("kg_entity_rules", config={"as_dicts": as_dicts})
     return nlp
 
 
@@ -830,6 +837,7 @@ class RulesExtractor:
 
     def __init__(self) -> None:
         self.nlp = build_nlp()
+        self._nlp_mp: Language | None = None  # built on first use of n_process > 1
 
     def extract(self, title: str, abstract: str) -> list[Entity]:
         return self.nlp(_bounded(document_text(title, abstract)))._.kg_entities
@@ -838,8 +846,15 @@ class RulesExtractor:
         self, docs: Iterable[tuple[str, str]], *, n_process: int = 1, batch_size: int = 64
     ) -> Iterator[list[Entity]]:
         texts = (_bounded(document_text(t, a)) for t, a in docs)
-        for doc in self.nlp.pipe(texts, n_process=n_process, batch_size=batch_size):
-            yield doc._.kg_entities
+        if n_process == 1:
+            for doc in self.nlp.pipe(texts, batch_size=batch_size):
+                yield doc._.kg_entities
+            return
+        # Docs come back from worker processes serialised: Entity objects cannot travel, dicts can.
+        if self._nlp_mp is None:
+            self._nlp_mp = build_nlp(as_dicts=True)
+        for doc in self._nlp_mp.pipe(texts, n_process=n_process, batch_size=batch_size):
+            yield [Entity.from_dict(d) for d in doc._.kg_entities]
 
 
 def _bounded(text: str) -> str:

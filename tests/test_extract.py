@@ -7,7 +7,7 @@ import json
 import time
 
 import pytest
-from conftest import SHARED
+from conftest import ROOT, SHARED
 
 from extractors import canonical_key, document_text, get_extractor
 from extractors.scoring import evaluate, load, score
@@ -37,14 +37,26 @@ def test_scoring_matches_the_shared_scorer(dev_scores, tmp_path):
     assert shared.score(shared.load(DEV), shared.load(path)) == score(load(DEV), load(path))
 
 
-def test_dev_quality_does_not_regress(dev_scores):
-    # Floors at the measured level (docs/quality.md), below the issue's targets: a regression guard.
+def test_dev_quality_meets_the_issue_targets(dev_scores):
+    # Issue 3: mission micro F1 >= 0.75, each mission type >= 0.60, Task >= 0.50, proposed >= 0.75.
     scores, _ = dev_scores
-    assert scores["mission"]["f1"] >= 0.66
+    assert scores["mission"]["f1"] >= 0.75
     for t in ("Method", "Model", "Dataset", "Metric"):
         assert scores[t]["f1"] >= 0.6, t
     assert scores["Task"]["f1"] >= 0.5
-    assert scores["proposed"]["f1"] >= 0.6
+    assert scores["proposed"]["f1"] >= 0.75
+
+
+@pytest.mark.parametrize("name", ["seeds_a", "seeds_b"])
+def test_held_out_annotations_stay_close_to_dev(name):
+    # Guideline-following annotations of non-dev seed abstracts (docs/quality.md): floors a little
+    # under the measured figures, so a rule that only helps dev shows up as a gap here.
+    path = ROOT / "training" / "annotations" / f"{name}.jsonl"
+    if not path.exists():
+        pytest.skip(f"{path} not written yet")
+    scores, _ = evaluate(path)
+    assert scores["mission"]["f1"] >= 0.65
+    assert scores["proposed"]["f1"] >= 0.7
 
 
 def test_offsets_and_sentences_are_exact(ex):
