@@ -16,6 +16,7 @@ factor of the tokenizer's own speed.
 from __future__ import annotations
 
 import bisect
+import multiprocessing
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -245,34 +246,36 @@ class EntityRules:
         out: list[_Cand] = []
         n = len(words)
         i = 0
-        lowers = [w.group(0).lower() for w in words]
+        toks = [w.group(0) for w in words]
+        lowers = [t.lower() for t in toks]
+        longest, families, model_heads = lex.longest, lex.families, lex.model_heads
         while i < n:
             hit = None
             low = lowers[i]
-            if low in lex.longest:
-                kmax = lex.longest[low]
-            elif low.endswith("s") or _UPPER_OR_DIGIT.search(words[i].group(0)):
+            tok = toks[i]
+            kmax = longest.get(low, 0)
+            if not kmax and (low[-1] == "s" or _UPPER_OR_DIGIT.search(tok)):
                 kmax = 1  # plural or spelling variant of a single-word entry ("accuracies", "CIFAR100")
-            else:
-                kmax = 0
             for k in range(min(kmax, n - i), 0, -1):
-                a, b = words[i].start(), words[i + k - 1].end()
                 if k > 1 and not _one_phrase(text, words, i, k):
                     continue
-                etype = lex.lookup(" ".join(w.group(0) for w in words[i : i + k]))
+                etype = lex.lookup(" ".join(toks[i : i + k]) if k > 1 else tok)
                 if etype:
-                    hit = (k, a, b, etype)
+                    hit = (k, words[i].start(), words[i + k - 1].end(), etype)
                     break
-            tok = words[i].group(0)
-            base = _strip_suffix(tok)
-            if hit is None and base != tok and lex.lookup(base) in ("Model", "Dataset", "Method"):
-                hit = (1, words[i].start(), words[i].start() + len(base), lex.lookup(base))
-            if hit is None and _ALPHA_PREFIX.match(base) and _ALPHA_PREFIX.match(base).group(0).lower() in lex.model_heads \
-                    and _model_token(base, lex):
-                hit = (1, words[i].start(), words[i].start() + len(base), "Model")
-            if hit is None and low in lex.families and i + 1 < n and words[i + 1].group(0)[0].isdigit() and \
-                    _SIZE.match(words[i + 1].group(0)) and _one_phrase(text, words, i, 2):
-                hit = (1, words[i].start(), words[i].end(), "Model")  # "GPT 3.5", "Gemma 2": the version follows below
+            if hit is None:
+                base = _strip_suffix(tok) if "-" in tok else tok
+                if base != tok:
+                    etype = lex.lookup(base)
+                    if etype in ("Model", "Dataset", "Method"):
+                        hit = (1, words[i].start(), words[i].start() + len(base), etype)
+                if hit is None and base[0].isalpha():
+                    pre = _ALPHA_PREFIX.match(base)
+                    if pre and pre.group(0).lower() in model_heads and _model_token(base, lex):
+                        hit = (1, words[i].start(), words[i].start() + len(base), "Model")
+                if hit is None and low in families and i + 1 < n and toks[i + 1][0].isdigit() and \
+                        _SIZE.match(toks[i + 1]) and _one_phrase(text, words, i, 2):
+                    hit = (1, words[i].start(), words[i].end(), "Model")  # "GPT 3.5", "Gemma 2": the version follows
             if hit:
                 k, a, b, etype = hit
                 if etype == "Model":  # "Llama 2 7B", "GPT-4 Lite": absorb version and size words
@@ -837,7 +840,6 @@ class RulesExtractor:
 
     def __init__(self) -> None:
         self.nlp = build_nlp()
-        self._nlp_mp: Language | None = None  # built on first use of n_process > 1
 
     def extract(self, title: str, abstract: str) -> list[Entity]:
         return self.nlp(_bounded(document_text(title, abstract)))._.kg_entities
@@ -850,11 +852,38 @@ class RulesExtractor:
             for doc in self.nlp.pipe(texts, batch_size=batch_size):
                 yield doc._.kg_entities
             return
-        # Docs come back from worker processes serialised: Entity objects cannot travel, dicts can.
-        if self._nlp_mp is None:
-            self._nlp_mp = build_nlp(as_dicts=True)
-        for doc in self._nlp_mp.pipe(texts, n_process=n_process, batch_size=batch_size):
-            yield [Entity.from_dict(d) for d in doc._.kg_entities]
+        # Worker processes each run the whole pipeline (nlp.pipe) over a batch and send back only the
+        # entities as dicts: shipping serialised Docs back, as nlp.pipe(n_process=N) does, costs the
+        # parent more than the extraction saves.
+        ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+        with ctx.Pool(n_process, initializer=_init_worker) as pool:
+            for batch in pool.imap(_extract_batch, _batched(texts, batch_size)):
+                for ents in batch:
+                    yield [Entity.from_dict(d) for d in ents]
+
+
+_WORKER_NLP: Language | None = None
+
+
+def _init_worker() -> None:
+    global _WORKER_NLP
+    _WORKER_NLP = build_nlp(as_dicts=True)
+
+
+def _extract_batch(texts: list[str]) -> list[list[dict]]:
+    assert _WORKER_NLP is not None
+    return [doc._.kg_entities for doc in _WORKER_NLP.pipe(texts)]
+
+
+def _batched(items: Iterable[str], size: int) -> Iterator[list[str]]:
+    batch: list[str] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def _bounded(text: str) -> str:
