@@ -106,7 +106,10 @@ _TASK_PRE_STOP = set(
     "incorrect correct final first second unified joint end-to-end any additional certain whether involves "
     "involve involving investigate investigates requires require through about upon per after before during against "
     "among around beyond despite except since until via without further extensive conventional naive direct costly "
-    "expensive task-specific only also then thus hence when where how what why whose".split()
+    "expensive task-specific only also then thus hence when where how what why whose one two three four five six "
+    "seven eight nine ten assume assumes report reports provide provides learn learns show shows use uses make makes "
+    "allow allows yield yields produce produces lead leads require requires stronger weaker faster slower "
+    "larger smaller higher lower greater but yet so if not no".split()
 )
 _TASK_HEADS = ({h for h, t in _TYPE_HEADS.items() if t == "Task"} | {"decision-making"}) - {"recall", "design", "set"}
 # Heads of method and metric phrases ("intermediate fine-tuning", "citation accuracy").
@@ -405,6 +408,8 @@ class EntityRules:
                 continue
             if nxt in _NAME_HEADS:  # "GC loss", "Task-Shared mask": the head is part of the name
                 end = words[j + 1].end()
+            if etype is None and _BARE_ACRONYM.match(tok) and not _PROPOSE.search(text, max(0, w.start() - 120), w.start()):
+                continue  # "BOS", "MCP", "A2A": an undefined short acronym with nothing to type it is too often noise
             yield _Cand(w.start(), end, etype or "Method", 0.6, "coined-name")
 
     def _tasks(self, text: str, words: list[re.Match]) -> Iterator[_Cand]:
@@ -434,6 +439,13 @@ class EntityRules:
         text = doc.text
         if len(text) > MAX_CHARS:
             text = text[:MAX_CHARS]
+        original = text
+        nl = text.find("\n")
+        if nl >= 0 and ("\n" in text[nl + 1 :] or "\r" in text):
+            # Hard-wrapped abstracts (half of an arXiv dump): line breaks after the title are spaces to the
+            # rules, so phrases and sentences run across them. Same length, so offsets hold; names and
+            # mentions are still cut from the original text.
+            text = text[: nl + 1] + text[nl + 1 :].replace("\r", " ").replace("\n", " ")
         words = list(_WORD.finditer(text))
         cands = _non_overlapping(self.candidates(text, words), len(text))
         sents = _sentences(text)
@@ -446,7 +458,7 @@ class EntityRules:
         groups: dict[tuple[str, str], Entity] = {}
         alias_of: dict[tuple[str, str], tuple[str, str]] = {}
         for c in cands:
-            surface = text[c.start : c.end]
+            surface = original[c.start : c.end]
             key = (c.type, canonical_key(surface))
             if not key[1]:
                 continue
@@ -457,7 +469,7 @@ class EntityRules:
             ent = groups.get(target)
             i = bisect.bisect_right(starts, c.start) - 1
             sent = sents[i] if i >= 0 and c.start < sents[i][1] else (0, len(text))
-            mention = Mention(c.start, c.end, surface, text[sent[0] : sent[1]].strip())
+            mention = Mention(c.start, c.end, surface, original[sent[0] : sent[1]].strip())
             proposed = bool(
                 (title_lead is not None and c.start < title_end and canonical_key(surface) == canonical_key(title_lead))
                 or (c.type != "Task" and c.rule in ("coined-name", "acronym-definition", "named", "cap-phrase")
@@ -552,6 +564,10 @@ _ITEM_STOP = set(
 )
 
 
+_BARE_ACRONYM = re.compile(r"^[A-Z0-9]{2,5}$")
+_SIZE_RANGE = re.compile(r"^~?\d+(?:\.\d+)?[BMKbmk]?(?:\s?[-–~]\s?\d+(?:\.\d+)?[BMKbmk])?\+?$")
+
+
 def _trim_item(text: str, a: int, b: int, etype: str, lex: Lexicon, single_ok: bool = True) -> tuple[int, int] | None:
     """A list item without leading function words; None when it does not look
     like a name (no capital inside, digit, coined shape or lexicon entry)."""
@@ -577,6 +593,8 @@ def _trim_item(text: str, a: int, b: int, etype: str, lex: Lexicon, single_ok: b
     b = a + len(item)
     if len(item) < 2 or item in _STOP_ACRONYMS or item.rstrip("s") in _STOP_ACRONYMS:
         return None
+    if _SIZE_RANGE.match(item):
+        return None  # "4B-72B models", "7B models": sizes, not names
     if lex.lookup(item) or any(_is_coined(t) or any(ch.isdigit() for ch in t) for t in toks):
         return a, b
     if etype == "Model":
@@ -726,7 +744,8 @@ def _title_lead(title: str, abstract: str = "") -> str | None:
     if not lead or len(lead.split()) > 4 or len(lead) > 40:
         return None
     words = lead.split()
-    if len(words) > 1 and not any(_is_coined(w) or any(c.isdigit() for c in w) for w in words):
+    if len(words) > 1 and not any((_is_coined(w) and w not in _STOP_ACRONYMS and w.rstrip("s") not in _STOP_ACRONYMS)
+                                  or any(c.isdigit() for c in w) for w in words):
         if not (all(w[:1].isupper() for w in words) and lead.lower() in abstract.lower()):
             return None
     return lead
