@@ -109,7 +109,8 @@ _TASK_PRE_STOP = set(
     "expensive task-specific only also then thus hence when where how what why whose one two three four five six "
     "seven eight nine ten assume assumes report reports provide provides learn learns show shows use uses make makes "
     "allow allows yield yields produce produces lead leads require requires stronger weaker faster slower "
-    "larger smaller higher lower greater but yet so if not no".split()
+    "larger smaller higher lower greater but yet so if not no conduct conducts initial little dual "
+    "perform performs enhanced".split()
 )
 _TASK_HEADS = ({h for h, t in _TYPE_HEADS.items() if t == "Task"} | {"decision-making"}) - {"recall", "design", "set"}
 # Heads of method and metric phrases ("intermediate fine-tuning", "citation accuracy").
@@ -430,6 +431,9 @@ class EntityRules:
                     break
                 if prev.endswith(("ed", "ing", "ly")) and prev.lower() not in ("reading", "question", "learning", "fully"):
                     break
+                if (prev.endswith("s") and not prev.endswith(("ss", "us", "is", "ics", "news"))
+                                              and self.lex.lookup(prev) is None):
+                    break  # "LLMs harmful generation", "models reasoning": a plural noun does not open a task name
                 k -= 1
             if k < j:
                 yield _Cand(words[k].start(), w.end(), etype, 0.55 if etype == "Task" else 0.5, "task-head")
@@ -647,7 +651,7 @@ def _number_metrics(text: str) -> Iterator[_Cand]:
         yield _Cand(m.start(1), m.end(1), "Metric", 0.6, "number-metric")
 
 
-_DATASET_SHAPE = re.compile(r"(?:Set|Bench|bench|Eval|QA|Corpus|Caps|Arena|World|DB|Data)$")
+_DATASET_SHAPE = re.compile(r"(?:Set|[Bb]ench|BENCH|Eval|EVAL|QA|Corpus|Caps|Arena|World|DB|Data)$")
 _MODEL_SHAPE = re.compile(r"(?:-\d+(?:\.\d+)?[BbMm](?:-[A-Za-z]+)?|GPT|LLM|LM|-VL|-Chat|-Instruct|-Coder|[a-z]Net|2Vec|BERT)$")
 
 
@@ -678,7 +682,9 @@ def _is_coined(tok: str) -> bool:
     if _CAMEL.match(tok) or (tok.isupper() and len(tok) >= 3 and tok.isalpha()):
         return True
     parts = tok.split("-")
-    return len(parts) > 1 and parts[0][:1].isupper() and any(_CODED_PART.match(p) for p in parts)
+    coded = [p for p in parts if _CODED_PART.match(p)]
+    # "Human-AI", "LLM-Agent" are compounds of common acronyms, not coined names
+    return len(parts) > 1 and parts[0][:1].isupper() and any(p not in _STOP_ACRONYMS for p in coded)
 
 
 def _type_from_context(text: str, words: list[re.Match], j: int) -> str | None:
