@@ -476,7 +476,7 @@ class EntityRules:
             mention = Mention(c.start, c.end, surface, original[sent[0] : sent[1]].strip())
             proposed = bool(
                 (title_lead is not None and c.start < title_end and canonical_key(surface) == canonical_key(title_lead))
-                or (c.type != "Task" and c.rule in ("coined-name", "acronym-definition", "named", "cap-phrase")
+                or (c.type != "Task" and c.rule in ("coined-name", "acronym-definition", "named", "cap-phrase", "context-list")
                     and _proposal_cue(text, sent[0], c.start))
             )  # fmt: skip
             if ent is None:
@@ -533,7 +533,7 @@ _PARADIGM_MODS = set(
     "curriculum progressive iterative incremental lifelong parameter-efficient".split()
 )
 _NAME_HEADS = {"loss", "mask", "prompting", "tuning", "attention", "module", "router", "decoding", "sampling"}
-_AFTER = re.compile(r"^\s*(?:\(\w+\))?,?\s+(?:which is |is |as )?(?:a|an|the|our)\s+((?:[\w-]+\s+){0,4}?)"
+_AFTER = re.compile(r"\s*(?:\(\w+\))?,?\s+(?:which is |is |as )?(?:a|an|the|our)\s+((?:[\w-]+\s+){0,4}?)"
                     r"(dataset|benchmark|corpus|suite|model|llm|framework|method|approach|algorithm|loss|metric|"
                     r"score|index|measure|technique|strategy|pipeline|architecture|system|agent)s?\b", re.I)
 _BEFORE = re.compile(r"\b(dataset|benchmark|corpus|suite|model|framework|method|approach|algorithm|metric|"
@@ -545,15 +545,18 @@ _CONTEXT_TYPE = {"dataset": "Dataset", "benchmark": "Dataset", "corpus": "Datase
 
 _ACRONYM_FIRST = re.compile(r"(?<![\w-])([A-Za-z][A-Za-z0-9\-]{1,11}) \(([A-Za-z][\w\- ]{4,80}?)\)")
 _LIST_NOUN = re.compile(r"\b(datasets?|benchmarks?|corpus|corpora|suites?|challenges?|leaderboards?|testbeds?|models|LLMs|"
-                        r"metrics)\b")
+                        r"VLMs|MLLMs|retrievers|rerankers|encoders|embedders|metrics)\b")
 _LIST_TYPES = {**dict.fromkeys("dataset datasets benchmark benchmarks corpus corpora suite suites challenge challenges "
                                 "leaderboard leaderboards testbed testbeds".split(), "Dataset"),
-               "models": "Model", "llms": "Model", "metrics": "Metric"}  # fmt: skip
+               **dict.fromkeys("models llms vlms mllms retrievers rerankers encoders embedders".split(), "Model"),
+               "metrics": "Metric"}  # fmt: skip
 _NAME_TOK = r"(?:[A-Z0-9][\w.+&'/\-]*|[a-z]+[A-Z][\w.+\-]*)"
 _ITEM = rf"{_NAME_TOK}(?: {_NAME_TOK}){{0,3}}"
 _LIST = rf"{_ITEM}(?:(?:, | and |, and | or |, or |/){_ITEM})*"
 _LIST_AFTER = re.compile(rf"\s*(?:\(|:|,? (?:such as|like|including|namely|e\.g\.,?|i\.e\.,?))\s*({_LIST})")
-_LIST_BEFORE = re.compile(rf"({_LIST}) $")
+_LIST_BEFORE = re.compile(rf"({_LIST})(?:,? (?:(?:two|three|four|five|six|several|both|all|the|a|an|new|novel|"
+                          rf"large-scale|public|publicly available|standard|popular|widely used|widely-used|"
+                          rf"challenging|real-world|benchmark) ){{1,3}}| )$")
 _LIST_ITEM = re.compile(_ITEM)
 # Capitalised words that open a list item but are no part of a name ("On MMLU and GSM8K benchmarks").
 _ITEM_STOP = set(
@@ -652,7 +655,8 @@ def _number_metrics(text: str) -> Iterator[_Cand]:
 
 
 _DATASET_SHAPE = re.compile(r"(?:Set|[Bb]ench|BENCH|Eval|EVAL|QA|Corpus|Caps|Arena|World|DB|Data)$")
-_MODEL_SHAPE = re.compile(r"(?:-\d+(?:\.\d+)?[BbMm](?:-[A-Za-z]+)?|GPT|LLM|LM|-VL|-Chat|-Instruct|-Coder|[a-z]Net|2Vec|BERT)$")
+_MODEL_SHAPE = re.compile(r"(?:-\d+(?:\.\d+)?[BbMm](?:-[A-Za-z]+)?|GPT|LLM|LM|-VL|-Chat|-Instruct|-Coder|[A-Za-z]Net\d*|"
+                          r"2Vec|BERT)$")
 
 
 def _type_from_shape(tok: str) -> str | None:
