@@ -1,0 +1,733 @@
+"""The Neo4j store: the graph records over Bolt, with the official driver.
+
+Why it is shaped this way:
+
+- Writes are ``UNWIND $rows AS row MERGE ...`` batches, one query text per
+  label and per (relationship type, start label, end label), so the server
+  plans each shape once and every MERGE finds its endpoints through the
+  ``key`` constraint (or index). Each batch is its own managed transaction
+  (``execute_write``, retried on transient errors): what committed stays if
+  the server goes away, and a rerun MERGEs over it without duplicates.
+- Labels and relationship types are formatted into query text, which Cypher
+  cannot parameterise; they come only from :mod:`kg.schema` and are checked
+  against it first. Everything read from papers travels as parameters.
+- Merge semantics follow the embedded store (``networkx_store.merge_into``):
+  list properties (aliases, sources, authors) are unioned, ``in_corpus`` is
+  or-ed, other properties overwritten where the new value is known, and
+  ``paper_count`` recomputed from the stored graph for every entity the write
+  touched.
+- The same code runs against FalkorDB, which speaks Bolt and is what the tests
+  use (no Docker engine on CI). Its differences are feature-detected when the
+  store connects, never assumed from the URI; see docs/neo4j.md.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+import socket
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+from urllib.parse import urlsplit
+
+import networkx as nx
+
+from .. import schema as S
+from ..graph import new_graph
+from . import QueryResult, StoreUnavailable, register_store
+
+log = logging.getLogger(__name__)
+
+DEFAULT_URI = "bolt://localhost:7687"
+DEFAULT_BATCH_SIZE = 1000
+
+# Properties merged as sets (old values first, new ones appended), as the
+# embedded store's merge_into does.
+LIST_PROPS: tuple[str, ...] = ("aliases", "sources", "authors")
+# Properties or-ed on merge: a paper once in the corpus stays in it.
+OR_PROPS: tuple[str, ...] = ("in_corpus",)
+# Node attributes that are structure in NetworkX, not properties.
+_STRUCTURAL = frozenset({"label", "key", "__labels__"})
+_EDGE_STRUCTURAL = frozenset({"type", "__labels__"})
+_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# FalkorDB (4.16) copies the spliced parameters and the query into a 4 KiB
+# stack buffer and aborts the server beyond it; stay well under.
+SPLICED_TEXT_LIMIT = 3800
+# The longest query text a batch goes with (the Paper merge is about 600 bytes).
+_QUERY_ALLOWANCE = 1024
+
+
+def _label(label: str) -> str:
+    """A node label for query text: only the schema's labels pass."""
+    if label not in S.NODE_LABELS:
+        raise ValueError(f"not a kg node label: {label!r}")
+    return f"`{label}`"
+
+
+def _rel_type(rel: str) -> str:
+    """A relationship type for query text: only the schema's types pass."""
+    if rel not in S.REL_TYPES:
+        raise ValueError(f"not a kg relationship type: {rel!r}")
+    return f"`{rel}`"
+
+
+def _prop_name(name: str) -> str:
+    """A property name for query text: only names the schema documents pass."""
+    if name != S.KEY and name not in LIST_PROPS and name not in OR_PROPS:
+        raise ValueError(f"not a property kg formats into queries: {name!r}")
+    return name
+
+
+def _checked_prop(name: str) -> str:
+    if not _IDENT.match(name):
+        raise ValueError(f"not a property name: {name!r}")
+    return name
+
+
+def _spliced_size(v: Any) -> int:
+    """An upper bound on the bytes a value takes once spliced into query
+    text (escaped, quoted, separated)."""
+    import json
+
+    return len(json.dumps(_escape_spliced(v), ensure_ascii=False).encode("utf-8"))
+
+
+def _split_text(text: str, room: int) -> list[str]:
+    parts, cur, used = [], [], 2
+    for ch in text:
+        cost = _spliced_size(ch) - 2
+        if cur and used + cost > room:
+            parts.append("".join(cur))
+            cur, used = [], 2
+        cur.append(ch)
+        used += cost
+    if cur or not parts:
+        parts.append("".join(cur))
+    return parts
+
+
+def _split_list(items: list[Any], room: int) -> list[list[Any]]:
+    parts: list[list[Any]] = []
+    cur: list[Any] = []
+    used = 2
+    for x in items:
+        cost = _spliced_size(x) + 1
+        if cost + 2 > room:
+            raise ValueError(f"a list item is too large for Bolt parameters that are spliced: {str(x)[:80]}")
+        if cur and used + cost > room:
+            parts.append(cur)
+            cur, used = [], 2
+        cur.append(x)
+        used += cost
+    if cur or not parts:
+        parts.append(cur)
+    return parts
+
+
+def _chunks(rows: list[Any], size: int) -> Iterator[list[Any]]:
+    for i in range(0, len(rows), size):
+        yield rows[i : i + size]
+
+
+def _value(v: Any) -> Any:
+    """A property value Bolt can store: scalars and homogeneous lists of
+    them. Sets become sorted lists, maps and mixed lists JSON text; None
+    (inside lists too) is dropped because Neo4j cannot store it."""
+    if v is None or isinstance(v, str | bool | int):
+        return v
+    if isinstance(v, float):
+        return v if math.isfinite(v) else None
+    if isinstance(v, set | frozenset):
+        v = sorted(v, key=str)
+    if isinstance(v, list | tuple):
+        items = [_value(x) for x in v if x is not None]
+        if all(isinstance(x, str) for x in items) or all(type(x) is type(items[0]) for x in items):
+            return items
+        return [str(x) for x in items]
+    import json
+
+    return json.dumps(v, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def _props(d: dict[str, Any], skip: frozenset[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in d.items():
+        if k in skip:
+            continue
+        if not isinstance(k, str) or not _IDENT.match(k):
+            log.warning("property %r is not an identifier; not stored", k)
+            continue
+        v = _value(v)
+        if v is not None:
+            out[k] = v
+    return out
+
+
+def _escape_spliced(v: Any) -> Any:
+    """FalkorDB's Bolt layer writes parameters into the query text inside
+    single quotes without escaping them, so a quote in an abstract would end
+    the string and a backslash would start an escape. Escaping both first
+    makes the text arrive intact (and closes that injection)."""
+    if isinstance(v, str):
+        return v.replace("\\", "\\\\").replace("'", "\\'")
+    if isinstance(v, list):
+        return [_escape_spliced(x) for x in v]
+    if isinstance(v, dict):
+        return {k: _escape_spliced(x) for k, x in v.items()}
+    return v
+
+
+def _scheme_host_port(uri: str) -> tuple[str, str, int]:
+    parts = urlsplit(uri)
+    if parts.scheme not in ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc"):
+        raise StoreUnavailable(f"not a Bolt URI: {uri!r} (expected e.g. bolt://localhost:7687)")
+    try:
+        port = parts.port or 7687
+    except ValueError:
+        raise StoreUnavailable(f"not a Bolt URI: {uri!r} (bad port)") from None
+    return parts.scheme, parts.hostname or "localhost", port
+
+
+def _bolt_preflight(scheme: str, host: str, port: int, timeout: float, attempts: int = 3) -> None:
+    """Reach the server before the driver does, for two reasons: a refused
+    connection becomes one clear line at once instead of the driver's
+    retries, and FalkorDB (4.16) leaves the first connection after a client's
+    GOODBYE unanswered until a new connection comes in, which a bare
+    handshake here absorbs. Plain-text Bolt gets a version handshake; TLS
+    schemes only a TCP connect."""
+    last: OSError | None = None
+    for _ in range(attempts):
+        try:
+            with socket.create_connection((host, port), timeout=timeout) as s:
+                if "+" in scheme:
+                    return
+                s.sendall(bytes.fromhex("6060B017") + bytes.fromhex("00000405") + bytes(12))
+                if len(s.recv(4)) == 4:
+                    return
+        except ConnectionRefusedError as e:
+            raise StoreUnavailable(f"cannot reach a Bolt server at {host}:{port}: connection refused") from e
+        except socket.gaierror as e:
+            raise StoreUnavailable(f"cannot reach a Bolt server at {host}:{port}: unknown host") from e
+        except OSError as e:  # timeouts and resets: try again, then let the driver report
+            last = e
+    log.debug("Bolt preflight to %s:%d got no handshake answer (%s)", host, port, last)
+
+
+def _poke(host: str, port: int) -> None:
+    try:
+        socket.create_connection((host, port), timeout=1).close()
+    except OSError:
+        pass
+
+
+@register_store("neo4j")
+class Neo4jStore:
+    """A :class:`kg.stores.GraphStore` on a Neo4j (or other Bolt) server.
+
+    ``batch_size`` rows go in one transaction; ``retry_seconds`` bounds the
+    driver's retries of a transaction on transient errors and lost
+    connections. The password is never logged or put in a message.
+    """
+
+    name = "neo4j"
+
+    def __init__(
+        self,
+        uri: str | None = None,
+        user: str | None = None,
+        password: str | None = None,
+        database: str | None = None,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        retry_seconds: float = 30.0,
+        connect_timeout: float = 15.0,
+        **_: Any,
+    ) -> None:
+        import neo4j
+        from neo4j import exceptions as nx4j
+
+        self.uri = uri or DEFAULT_URI
+        self.user = user if user is not None else "neo4j"
+        self.database = database or None
+        self.batch_size = max(1, int(batch_size))
+        self.flavour = "neo4j"  # or "falkordb"; set by _detect
+        self.server_version = ""
+        self.splices_params = False
+        self.param_limit: int | None = None  # bytes of spliced text, where the server splices
+        self.key_index = "none"  # "constraint", "index" or "none"; set by _ensure_keys
+        self._keys_checked = False
+        self._driver: Any = None
+        scheme, self._host, self._port = _scheme_host_port(self.uri)
+        _bolt_preflight(scheme, self._host, self._port, timeout=min(connect_timeout, 5.0))
+        try:
+            self._driver = neo4j.GraphDatabase.driver(
+                self.uri, auth=(self.user, password or ""), user_agent="kg",
+                max_transaction_retry_time=retry_seconds,
+                connection_timeout=connect_timeout, connection_acquisition_timeout=connect_timeout,
+            )  # fmt: skip
+            self._probe(nx4j)
+            self._detect()
+        except StoreUnavailable:
+            self.close()
+            raise
+        except (nx4j.ConfigurationError, ValueError) as e:
+            self.close()
+            raise StoreUnavailable(f"cannot use Bolt URI {self.uri!r}: {e}") from None
+
+    # -- connection ------------------------------------------------------
+    def _where(self) -> str:
+        return f"{self.uri} as {self.user!r}"
+
+    def _probe(self, nx4j: Any) -> None:
+        """One trivial query, so that an unreachable server or a refused login
+        fails here with one line, not in the middle of a load."""
+        try:
+            with self._session() as s:
+                s.run("RETURN 1 AS ok").consume()
+        except nx4j.AuthError:
+            raise StoreUnavailable(
+                f"authentication failed at {self._where()} (check NEO4J_USER / NEO4J_PASSWORD)"
+            ) from None
+        except (nx4j.ServiceUnavailable, nx4j.SessionExpired, OSError) as e:
+            raise StoreUnavailable(f"cannot reach a Bolt server at {self.uri}: {_first_line(e)}") from None
+        except nx4j.Neo4jError as e:
+            # FalkorDB with requirepass accepts any login and fails the first
+            # query instead; Neo4j reports a wrong database here.
+            raise StoreUnavailable(
+                f"the server at {self._where()} refused a trivial query (wrong user, password or database?): "
+                f"{_neo4j_message(e)}"
+            ) from None
+
+    def _session(self) -> Any:
+        return self._driver.session(database=self.database)
+
+    def _detect(self) -> None:
+        """Tell Neo4j from FalkorDB by what they do, not by what they announce
+        (FalkorDB's Bolt layer says it is Neo4j 5.13)."""
+        from neo4j.exceptions import Neo4jError
+
+        with self._session() as s:
+            try:
+                rec = s.run("CALL dbms.components() YIELD name, versions, edition "
+                            "RETURN name, versions, edition").single()  # fmt: skip
+                if rec:
+                    self.server_version = f"{rec['name']} {'/'.join(rec['versions'])} {rec['edition']}"
+            except Neo4jError:
+                self.flavour = "falkordb"
+            probe = "kg\\'probe"
+            try:
+                echoed = s.run("RETURN $probe AS probe", probe=probe).single()["probe"]
+            except Neo4jError:
+                echoed = None
+            self.splices_params = echoed != probe
+        if self.splices_params:
+            self.param_limit = SPLICED_TEXT_LIMIT
+            if self.flavour == "neo4j":
+                self.flavour = "falkordb"
+        log.info("connected to %s (%s%s)", self.uri, self.flavour,
+                 f", {self.server_version}" if self.server_version else "")  # fmt: skip
+
+    @property
+    def _row_budget(self) -> int:
+        return (self.param_limit or 1 << 62) - _QUERY_ALLOWANCE
+
+    def _params(self, params: dict[str, Any]) -> dict[str, Any]:
+        return _escape_spliced(params) if self.splices_params else params
+
+    def _write(self, cypher: str, params: dict[str, Any]) -> Any:
+        """One managed write transaction, retried by the driver on transient
+        errors; returns the summary counters."""
+        params = self._params(params)
+
+        def work(tx: Any) -> Any:
+            return tx.run(cypher, params).consume().counters
+
+        with self._session() as s:
+            return s.execute_write(work)
+
+    def _read(self, cypher: str, params: dict[str, Any] | None = None) -> list[Any]:
+        params = self._params(params or {})
+
+        def work(tx: Any) -> list[Any]:
+            return list(tx.run(cypher, params))
+
+        with self._session() as s:
+            return s.execute_read(work)
+
+    def _unavailable(self, e: Exception, doing: str) -> StoreUnavailable:
+        return StoreUnavailable(f"lost the Bolt server at {self.uri} while {doing}: {_first_line(e)}")
+
+    # -- schema ----------------------------------------------------------
+    def _ensure_keys(self) -> None:
+        """A uniqueness constraint on each label's key (Neo4j 4.4/5 syntax,
+        then the 4.x one), else a plain index (FalkorDB), else nothing but a
+        warning: MERGE still works, only slower."""
+        if self._keys_checked:
+            return
+        from neo4j.exceptions import Neo4jError
+
+        existing: set[str] = set()
+        if self.flavour == "falkordb":
+            try:
+                existing = {r["label"] for r in self._read("CALL db.indexes() YIELD label, properties "
+                                                           "RETURN label, properties") if S.KEY in r["properties"]}  # fmt: skip
+            except Neo4jError:
+                pass
+        attempts: list[tuple[str, Callable[[str], str]]] = [
+            ("constraint", lambda L: f"CREATE CONSTRAINT kg_{L}_key IF NOT EXISTS FOR (n:{_label(L)}) REQUIRE n.{S.KEY} IS UNIQUE"),
+            ("constraint", lambda L: f"CREATE CONSTRAINT kg_{L}_key IF NOT EXISTS ON (n:{_label(L)}) ASSERT n.{S.KEY} IS UNIQUE"),
+            ("index", lambda L: f"CREATE INDEX FOR (n:{_label(L)}) ON (n.{S.KEY})"),
+        ]  # fmt: skip
+        if self.flavour == "falkordb":
+            attempts = attempts[2:]
+        for kind, make in attempts:
+            try:
+                for label in S.NODE_LABELS:
+                    if label not in existing:
+                        self._write(make(label), {})
+                self.key_index = kind
+                break
+            except Neo4jError as e:
+                log.debug("%s on key not available: %s", kind, _neo4j_message(e))
+        else:
+            log.warning("no constraint or index on :Label(key) could be made; loads will be slow")
+        self._keys_checked = True
+
+    # -- GraphStore ------------------------------------------------------
+    def write(self, graph: nx.MultiDiGraph) -> None:
+        from neo4j.exceptions import ServiceUnavailable, SessionExpired
+
+        nodes, edges = _rows(graph)
+        started = time.perf_counter()
+        try:
+            self._ensure_keys()
+            n_nodes = self._write_nodes(nodes)
+            n_edges = self._write_edges(edges)
+            self._refresh_counts({label: [r["key"] for r in rows] for label, rows in nodes.items()
+                                  if label in S.ENTITY_LABELS})  # fmt: skip
+        except (ServiceUnavailable, SessionExpired, ConnectionError) as e:
+            raise self._unavailable(e, "loading (batches committed so far stay; load again to finish)") from None
+        log.info("wrote %d nodes and %d relationships in %.1f s", n_nodes, n_edges, time.perf_counter() - started)
+
+    def _write_nodes(self, nodes: dict[str, list[dict[str, Any]]]) -> int:
+        n = 0
+        for label, rows in nodes.items():
+            cypher = _node_merge(label, {p for r in rows for p in r if p in LIST_PROPS or p in OR_PROPS})
+            target = f"MATCH (n:{_label(label)} {{{S.KEY}: $key}})"
+            for batch, tails in self._batches(cypher, rows, lambda row, L=label: self._node_tails(L, row)):
+                self._write(cypher, {"rows": batch})
+                for tail_cypher, params in tails:
+                    self._write(target + tail_cypher, params)
+                n += len(batch)
+                log.debug("%s: %d/%d nodes", label, n, len(rows))
+        return n
+
+    def _write_edges(self, edges: dict[tuple[str, str, str], list[dict[str, Any]]]) -> int:
+        n = 0
+        for (rel, src, dst), rows in edges.items():
+            cypher = (
+                f"UNWIND $rows AS row "
+                f"MATCH (a:{_label(src)} {{{S.KEY}: row.s}}) MATCH (b:{_label(dst)} {{{S.KEY}: row.t}}) "
+                f"MERGE (a)-[r:{_rel_type(rel)}]->(b) SET r += row.props"
+            )
+            target = f"MATCH (a:{_label(src)} {{{S.KEY}: $s}})-[n:{_rel_type(rel)}]->(b:{_label(dst)} {{{S.KEY}: $t}})"
+            for batch, tails in self._batches(cypher, rows, lambda row, R=rel: self._edge_tails(R, row)):
+                self._write(cypher, {"rows": batch})
+                for tail_cypher, params in tails:
+                    self._write(target + tail_cypher, params)
+                n += len(batch)
+        return n
+
+    def _refresh_counts(self, keys: dict[str, list[str]]) -> None:
+        """paper_count = distinct papers linked to the entity, and the name
+        never among its aliases; for the entities this write touched (no other
+        entity's papers changed)."""
+        for label, ks in keys.items():
+            cypher = (
+                f"UNWIND $rows AS k MATCH (e:{_label(label)} {{{S.KEY}: k}}) "
+                f"OPTIONAL MATCH (p:{_label(S.PAPER)})-->(e) "
+                f"WITH e, count(DISTINCT p) AS c "
+                f"SET e.paper_count = c, e.aliases = CASE WHEN e.aliases IS NULL THEN NULL "
+                f"ELSE [a IN e.aliases WHERE e.name IS NULL OR a <> e.name] END"
+            )
+            for batch, _ in self._batches(cypher, ks, None):
+                self._write(cypher, {"rows": batch})
+
+    # -- batching --------------------------------------------------------
+    def _batches(
+        self, cypher: str, rows: list[Any], split: Callable[[Any], tuple[Any, list[tuple[str, dict]]]] | None
+    ) -> Iterator[tuple[list[Any], list[tuple[str, dict]]]]:
+        """Rows in batches of ``batch_size``. On a server that splices
+        parameters into query text (FalkorDB), a batch is also kept under
+        that text's size limit, and a row too big on its own is cut down by
+        ``split`` into a smaller row plus follow-up updates (the tails) that
+        write its long values piece by piece."""
+        if self.param_limit is None:
+            for chunk in _chunks(rows, self.batch_size):
+                yield chunk, []
+            return
+        budget = self.param_limit - len(cypher.encode("utf-8")) - 32
+        batch: list[Any] = []
+        tails: list[tuple[str, dict]] = []
+        used = 0
+        for row in rows:
+            more: list[tuple[str, dict]] = []
+            size = _spliced_size(row) + 1
+            if size > budget and split is not None:
+                row, more = split(row)
+                size = _spliced_size(row) + 1
+            if size > budget:
+                raise ValueError(f"a row is too large for {self.flavour}'s Bolt parameters: {str(row)[:120]}")
+            if batch and (len(batch) >= self.batch_size or used + size > budget):
+                yield batch, tails
+                batch, tails, used = [], [], 0
+            batch.append(row)
+            tails += more
+            used += size
+        if batch:
+            yield batch, tails
+
+    def _node_tails(self, label: str, row: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str, dict]]]:
+        """A node row without its longest values, and the updates that write
+        them in pieces after the row is merged (FalkorDB only)."""
+        allowed = set(S.NODE_PROPERTIES.get(label, ()))
+        row = {**row, "props": dict(row["props"])}
+        tails: list[tuple[str, dict]] = []
+        base = {"key": row["key"]}
+        while _spliced_size(row) > self._row_budget:
+            top = [(p, row[p]) for p in (*LIST_PROPS, *OR_PROPS) if p in row]
+            inner = list(row["props"].items())
+            name, value = max(top + inner, key=lambda kv: _spliced_size(kv[1]))
+            if name not in allowed or not isinstance(value, str | list) or not _spliced_size(value) > 64:
+                raise ValueError(f"{label} {row['key']!r}: too large for {self.flavour}'s Bolt parameters")
+            if name in row:
+                del row[name]
+            else:
+                del row["props"][name]
+            tails += self._pieces(name, value, base, union=name in LIST_PROPS)
+        return row, tails
+
+    def _edge_tails(self, rel: str, row: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str, dict]]]:
+        allowed = set(S.REL_PROPERTIES.get(rel, ()))
+        row = {**row, "props": dict(row["props"])}
+        tails: list[tuple[str, dict]] = []
+        base = {"s": row["s"], "t": row["t"]}
+        while _spliced_size(row) > self._row_budget:
+            name, value = max(row["props"].items(), key=lambda kv: _spliced_size(kv[1]), default=(None, None))
+            if name not in allowed or not isinstance(value, str | list) or not _spliced_size(value) > 64:
+                raise ValueError(f"{rel} {row['s']!r}->{row['t']!r}: too large for {self.flavour}'s Bolt parameters")
+            del row["props"][name]
+            tails += self._pieces(name, value, base, union=False)
+        return row, tails
+
+    def _pieces(self, name: str, value: str | list, base: dict[str, Any], union: bool) -> list[tuple[str, dict]]:
+        """SET clauses (after a MATCH binding ``n``) that rebuild ``value``
+        from pieces small enough to splice: the first piece replaces (or, for
+        unioned lists, unions), the rest append, so a rerun starts over."""
+        name = _checked_prop(name)
+        room = self._row_budget - _spliced_size(base) - 64
+        if isinstance(value, str):
+            parts = _split_text(value, room)
+        else:
+            parts = _split_list(value, room)
+        out = []
+        for i, part in enumerate(parts):
+            if union:
+                clause = f" SET n.{name} = coalesce(n.{name}, []) + [x IN $v WHERE NOT x IN coalesce(n.{name}, [])]"
+            elif i == 0:
+                clause = f" SET n.{name} = $v"
+            else:
+                clause = f" SET n.{name} = n.{name} + $v"
+            out.append((clause, {**base, "v": part}))
+        return out
+
+    def read(self) -> nx.MultiDiGraph:
+        """The stored graph in kg.graph's shape: node ids ``Label:key``,
+        ``label``/``key``/``__labels__`` attributes, one edge per
+        (start, end, type) keyed by type. Nodes and relationships outside the
+        schema are left out."""
+        from neo4j.exceptions import ServiceUnavailable, SessionExpired
+
+        g = new_graph()
+        try:
+            for label in S.NODE_LABELS:
+                for r in self._read(f"MATCH (n:{_label(label)}) RETURN n.{S.KEY} AS key, properties(n) AS props"):
+                    if r["key"] is None:
+                        continue
+                    key = str(r["key"])
+                    props = {k: v for k, v in r["props"].items() if k not in _STRUCTURAL}
+                    g.add_node(S.node_id(label, key), label=label, key=key, __labels__={label}, **props)
+            for rel in S.REL_TYPES:
+                for r in self._read(
+                    f"MATCH (a)-[r:{_rel_type(rel)}]->(b) "
+                    f"RETURN labels(a) AS la, a.{S.KEY} AS ka, labels(b) AS lb, b.{S.KEY} AS kb, properties(r) AS props"
+                ):
+                    u, v = _schema_id(r["la"], r["ka"]), _schema_id(r["lb"], r["kb"])
+                    if u is None or v is None or u not in g or v not in g:
+                        continue
+                    props = {k: x for k, x in r["props"].items() if k not in _EDGE_STRUCTURAL}
+                    g.add_edge(u, v, key=rel, type=rel, __labels__={rel}, **props)
+        except (ServiceUnavailable, SessionExpired) as e:
+            raise self._unavailable(e, "reading the graph") from None
+        return g
+
+    def query(self, cypher: str, params: dict[str, Any] | None = None) -> QueryResult:
+        """Any Cypher the server runs; nodes come back as property dicts with
+        their ``label``, relationships with their ``type``, as on the
+        embedded store."""
+        from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired
+
+        from ..query import QueryError
+
+        params = dict(params or {})
+        if self.param_limit is not None and len(cypher.encode("utf-8")) + _spliced_size(params) > self.param_limit:
+            raise QueryError(f"query and parameters over {self.param_limit} bytes: {self.flavour} splices "
+                             "parameters into the query text and cannot take more")  # fmt: skip
+        try:
+            with self._session() as s:
+                res = s.run(cypher, self._params(params))
+                columns = list(res.keys())
+                rows = [[_plain(v) for v in rec.values()] for rec in res]
+        except (ServiceUnavailable, SessionExpired) as e:
+            raise self._unavailable(e, "running a query") from None
+        except Neo4jError as e:
+            raise QueryError(f"the server could not run this query: {_neo4j_message(e)}") from None
+        return QueryResult(columns, rows)
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        """Nodes per schema label and relationships per schema type (zeros
+        left out, as kg.graph.summary does)."""
+        nodes: dict[str, int] = {}
+        for label in S.NODE_LABELS:
+            n = self._read(f"MATCH (n:{_label(label)}) RETURN count(n) AS c")[0]["c"]
+            if n:
+                nodes[label] = n
+        edges: dict[str, int] = {}
+        for rel in S.REL_TYPES:
+            n = self._read(f"MATCH ()-[r:{_rel_type(rel)}]->() RETURN count(r) AS c")[0]["c"]
+            if n:
+                edges[rel] = n
+        return {"nodes": dict(sorted(nodes.items())), "edges": dict(sorted(edges.items()))}
+
+    def clear(self) -> None:
+        """Delete kg's nodes (schema labels only: other data in the database
+        stays), in batches so a big graph never needs one huge transaction."""
+        for label in S.NODE_LABELS:
+            cypher = f"MATCH (n:{_label(label)}) WITH n LIMIT $n DETACH DELETE n"
+            while True:
+                counters = self._write(cypher, {"n": max(self.batch_size, 1000)})
+                if not counters.nodes_deleted:
+                    break
+
+    def close(self) -> None:
+        if self._driver is not None:
+            try:
+                self._driver.close()
+            finally:
+                self._driver = None
+                if self.flavour == "falkordb":
+                    _poke(self._host, self._port)  # see _bolt_preflight
+
+    def __enter__(self) -> Neo4jStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+# -- helpers ---------------------------------------------------------------
+def _node_merge(label: str, special: set[str]) -> str:
+    """MERGE on the key, plain properties with ``+=``, list properties unioned
+    and flags or-ed; a property missing from a row leaves the stored value."""
+    sets = []
+    for p in sorted(special):
+        p = _prop_name(p)
+        if p in LIST_PROPS:
+            sets.append(f"n.{p} = CASE WHEN row.{p} IS NULL THEN n.{p} ELSE "
+                        f"coalesce(n.{p}, []) + [x IN row.{p} WHERE NOT x IN coalesce(n.{p}, [])] END")  # fmt: skip
+        else:
+            sets.append(f"n.{p} = CASE WHEN row.{p} IS NULL THEN n.{p} ELSE coalesce(n.{p}, false) OR row.{p} END")
+    extra = (" SET " + ", ".join(sets)) if sets else ""
+    return f"UNWIND $rows AS row MERGE (n:{_label(label)} {{{S.KEY}: row.key}}) SET n += row.props{extra}"
+
+
+def _node_label(nid: str, d: dict[str, Any]) -> tuple[str, str]:
+    label, key = d.get("label"), d.get("key")
+    if label is None or key is None:
+        ref = S.split_node_id(nid)
+        label, key = label or ref.label, key if key is not None else ref.key
+    if label not in S.NODE_LABELS:
+        raise ValueError(f"node {nid!r} has label {label!r}, which is not in kg.schema")
+    return label, str(key)
+
+
+def _rows(
+    graph: nx.MultiDiGraph,
+) -> tuple[dict[str, list[dict[str, Any]]], dict[tuple[str, str, str], list[dict[str, Any]]]]:
+    """Graph records as UNWIND rows: nodes per label; edges per (type, start
+    label, end label), so each MERGE matches its endpoints on one label's key."""
+    nodes: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    where: dict[str, tuple[str, str]] = {}
+    for nid, d in graph.nodes(data=True):
+        label, key = _node_label(nid, d)
+        where[nid] = (label, key)
+        props = _props(d, _STRUCTURAL)
+        row: dict[str, Any] = {"key": key}
+        for p in (*LIST_PROPS, *OR_PROPS):
+            if p in props:
+                row[p] = props.pop(p)
+        row["props"] = props
+        nodes[label].append(row)
+    edges: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
+    for u, v, k, d in graph.edges(keys=True, data=True):
+        rel = d.get("type") or k
+        _rel_type(rel)
+        (lu, ku), (lv, kv) = where[u], where[v]
+        edges[(rel, lu, lv)].append({"s": ku, "t": kv, "props": _props(d, _EDGE_STRUCTURAL)})
+    return dict(nodes), dict(edges)
+
+
+def _schema_id(labels: Iterable[str], key: Any) -> str | None:
+    if key is None:
+        return None
+    for label in labels:
+        if label in S.NODE_LABELS:
+            return S.node_id(label, str(key))
+    return None
+
+
+def _plain(v: Any) -> Any:
+    """Driver values as plain Python: nodes and relationships become property
+    dicts (with ``label`` / ``type``), paths lists of them."""
+    from neo4j.graph import Node, Path, Relationship
+
+    if isinstance(v, Node):
+        label = next((lb for lb in S.NODE_LABELS if lb in v.labels), next(iter(sorted(v.labels)), None))
+        return {"label": label, **dict(v.items())}
+    if isinstance(v, Relationship):
+        return {"type": v.type, **dict(v.items())}
+    if isinstance(v, Path):
+        nodes, rels = list(v.nodes), list(v.relationships)
+        out: list[Any] = [_plain(nodes[0])]
+        for r, n in zip(rels, nodes[1:], strict=True):
+            out += [_plain(r), _plain(n)]
+        return out
+    if isinstance(v, list | tuple):
+        return [_plain(x) for x in v]
+    if isinstance(v, dict):
+        return {k: _plain(x) for k, x in v.items()}
+    if v is None or isinstance(v, str | int | float | bool):
+        return v
+    return str(v)  # temporal and spatial values
+
+
+def _neo4j_message(e: Exception) -> str:
+    msg = getattr(e, "message", None) or str(e)
+    return _first_line(msg)
+
+
+def _first_line(e: Any) -> str:
+    text = str(e).strip()
+    return text.splitlines()[0] if text else type(e).__name__
