@@ -98,10 +98,22 @@ def _neo4j_store(uri: str, user: str, database: str | None, batch_size: int | No
     return open_store("neo4j", **opts)
 
 
+def _graph_given_over_env_uri() -> bool:
+    """An explicit --graph wins over a NEO4J_URI left in the environment for
+    kg load; an explicit --neo4j wins over everything."""
+    from click.core import ParameterSource
+
+    ctx = click.get_current_context(silent=True)
+    if ctx is None:
+        return False
+    return (ctx.get_parameter_source("graph_dir") == ParameterSource.COMMANDLINE
+            and ctx.get_parameter_source("neo4j_uri") == ParameterSource.ENVIRONMENT)  # fmt: skip
+
+
 def _open_store(graph_dir: str, neo4j_uri: str | None, user: str, database: str | None, must_exist: bool = True):
     from .stores import open_store
 
-    if neo4j_uri:
+    if neo4j_uri and not _graph_given_over_env_uri():
         return _neo4j_store(neo4j_uri, user, database)
     store = open_store("networkx", path=graph_dir)
     if must_exist and not store.exists():
@@ -176,18 +188,18 @@ def build(inputs, graph_dir, backend, fresh, as_json, fmt, extractor, workers, n
     """Read papers, extract entities, resolve them and write the graph."""
     from .graph import build_graph, summary
 
-    papers, report = _read(inputs, fmt)
-    _print_read_summary(report, len(papers))
-    if not papers:
-        raise KgError("no papers could be read")
-    graph = build_graph(papers, _extract(papers, extractor, workers))
     if backend == "neo4j":
         if not neo4j_uri:
             raise KgError("--backend neo4j needs --neo4j URI or NEO4J_URI")
-        store = _neo4j_store(neo4j_uri, user, database)
+        store = _neo4j_store(neo4j_uri, user, database)  # a down server fails before any work
     else:
         store = _open_store(graph_dir, None, user, database, must_exist=False)
     try:
+        papers, report = _read(inputs, fmt)
+        _print_read_summary(report, len(papers))
+        if not papers:
+            raise KgError("no papers could be read")
+        graph = build_graph(papers, _extract(papers, extractor, workers))
         if fresh:
             store.clear()
         store.write(graph)
@@ -313,7 +325,7 @@ def stats(graph_dir, as_json, neo4j_uri, user, database):
     if as_json:
         click.echo(json.dumps(counts, indent=1))
     else:
-        _print_counts(counts, title=f"graph in {neo4j_uri or graph_dir}")
+        _print_counts(counts, title=f"graph in {getattr(store, 'uri', graph_dir)}")
 
 
 @main.command()
@@ -378,20 +390,20 @@ def load(source, fmt, batch_size, extractor, workers, neo4j_uri, user, database)
 
     if not neo4j_uri:
         raise KgError("kg load needs --neo4j URI or NEO4J_URI")
-    src = Path(source)
-    local = open_store("networkx", path=src) if src.is_dir() else None
-    if local is not None and local.exists():
-        graph = local.read()
-    else:
-        from .graph import build_graph
-
-        papers, report = _read((source,), fmt)
-        _print_read_summary(report, len(papers))
-        if not papers:
-            raise KgError(f"{source}: neither a graph directory nor readable papers")
-        graph = build_graph(papers, _extract(papers, extractor, workers))
-    store = _neo4j_store(neo4j_uri, user, database, batch_size)
+    store = _neo4j_store(neo4j_uri, user, database, batch_size)  # a down server fails before any work
     try:
+        src = Path(source)
+        local = open_store("networkx", path=src) if src.is_dir() else None
+        if local is not None and local.exists():
+            graph = local.read()
+        else:
+            from .graph import build_graph
+
+            papers, report = _read((source,), fmt)
+            _print_read_summary(report, len(papers))
+            if not papers:
+                raise KgError(f"{source}: neither a graph directory nor readable papers")
+            graph = build_graph(papers, _extract(papers, extractor, workers))
         store.write(graph)
         counts = store.counts()
     finally:

@@ -132,3 +132,57 @@ def resolve(extractions: Iterable[tuple[str, list[Entity]]]) -> tuple[dict[tuple
         rekeyed[new] = r
         renamed[root] = new
     return rekeyed, {k: renamed[v] for k, v in lookup.items()}
+
+
+# -- against a store ----------------------------------------------------------
+StoredEntity = tuple[str, str, list[str]]  # (label, key, aliases)
+
+
+def stored_entity_index(entities: Iterable[StoredEntity]) -> dict[tuple[str, str], str]:
+    """(label, key of the name or of a long-form alias) -> stored entity key.
+    Acronyms are left out: they are ambiguous across papers."""
+    index: dict[tuple[str, str], str] = {}
+    for label, key, aliases in entities:
+        index.setdefault((label, key), key)
+        for alias in aliases or ():
+            if not is_acronym(alias):
+                index.setdefault((label, entity_key(alias)), key)
+    return index
+
+
+def rebase_entities(graph, index: dict[tuple[str, str], str]):
+    """``graph`` with each new entity whose name or long-form alias names a
+    stored entity renamed onto that entity (its name kept as an alias), so a
+    load of new papers joins what a single build of all papers would have
+    joined. Returns a new graph; ``graph`` is left as it is."""
+    import networkx as nx
+
+    from . import schema as S
+
+    rename: dict[str, str] = {}
+    for nid, d in graph.nodes(data=True):
+        label = d.get("label")
+        if label not in S.ENTITY_LABELS or index.get((label, d.get("key"))) == d.get("key"):
+            continue  # not an entity, or already stored under its own key
+        forms = [d.get("name") or "", *(a for a in d.get("aliases") or [] if not is_acronym(a))]
+        found = next((index[(label, entity_key(f))] for f in forms if (label, entity_key(f)) in index), None)
+        if found is not None:
+            rename[nid] = S.node_id(label, found)
+    if not rename:
+        return graph
+    out = nx.MultiDiGraph(**graph.graph)
+    for nid, d in graph.nodes(data=True):
+        target = rename.get(nid)
+        if target is None:
+            out.add_node(nid, **d)
+            continue
+        aliases = [*(d.get("aliases") or []), d.get("name")]
+        merged = {**d, "aliases": aliases, "name": None, "key": S.split_node_id(target).key}
+        if target in out:  # two new entities joined the same stored one
+            mine = out.nodes[target]
+            mine["aliases"] = [*(mine.get("aliases") or []), *(a for a in aliases if a not in (mine.get("aliases") or []))]
+        else:
+            out.add_node(target, **merged)
+    for u, v, k, d in graph.edges(keys=True, data=True):
+        out.add_edge(rename.get(u, u), rename.get(v, v), key=k, **d)
+    return out

@@ -399,10 +399,10 @@ class Neo4jStore:
     def write(self, graph: nx.MultiDiGraph) -> None:
         from neo4j.exceptions import ServiceUnavailable, SessionExpired
 
-        nodes, edges = _rows(graph)
         started = time.perf_counter()
         try:
             self._ensure_keys()
+            nodes, edges = _rows(self._rebase(graph))
             n_nodes = self._write_nodes(nodes)
             n_edges = self._write_edges(edges)
             self._refresh_counts({label: [r["key"] for r in rows] for label, rows in nodes.items()
@@ -410,6 +410,20 @@ class Neo4jStore:
         except (ServiceUnavailable, SessionExpired, ConnectionError) as e:
             raise self._unavailable(e, "loading (batches committed so far stay; load again to finish)") from None
         log.info("wrote %d nodes and %d relationships in %.1f s", n_nodes, n_edges, time.perf_counter() - started)
+
+    def _rebase(self, graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
+        """New entities that name a stored one join it, as in the embedded
+        store (kg.resolve.rebase_entities); only the labels this graph has
+        are read back."""
+        from ..resolve import rebase_entities, stored_entity_index
+
+        labels = {d.get("label") for _, d in graph.nodes(data=True)} & set(S.ENTITY_LABELS)
+        stored = (
+            (label, r["key"], r["aliases"])
+            for label in sorted(labels)
+            for r in self._read(f"MATCH (e:{_label(label)}) RETURN e.{S.KEY} AS key, e.aliases AS aliases")
+        )
+        return rebase_entities(graph, stored_entity_index(stored))
 
     def _write_nodes(self, nodes: dict[str, list[dict[str, Any]]]) -> int:
         n = 0

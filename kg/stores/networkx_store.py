@@ -61,42 +61,21 @@ def load_graph(path: Path) -> nx.MultiDiGraph:
     return g
 
 
-def _entity_index(g: nx.MultiDiGraph) -> dict[tuple[str, str], str]:
-    """(label, key of the name or of an alias) -> entity node, to resolve new
-    entities against those already stored."""
-    from ..resolve import entity_key, is_acronym
-
-    index: dict[tuple[str, str], str] = {}
-    for nid, d in g.nodes(data=True):
-        if d.get("label") in S.ENTITY_LABELS:
-            index.setdefault((d["label"], d["key"]), nid)
-            for alias in d.get("aliases") or []:
-                if not is_acronym(alias):  # acronyms are ambiguous across papers
-                    index.setdefault((d["label"], entity_key(alias)), nid)
-    return index
-
-
 def merge_into(into: nx.MultiDiGraph, other: nx.MultiDiGraph) -> None:
     """MERGE semantics: nodes by id, edges by (u, v, type); list properties are
     unioned, other properties updated where the new value is known. A new
     entity whose name or long-form alias is already a stored entity's name or
     alias joins that entity, as it would have in one build of all papers."""
-    from ..resolve import entity_key, is_acronym
+    from ..resolve import rebase_entities, stored_entity_index
 
-    index = _entity_index(into)
-    rename: dict[str, str] = {}
+    stored = ((d["label"], d["key"], d.get("aliases")) for _, d in into.nodes(data=True)
+              if d.get("label") in S.ENTITY_LABELS)  # fmt: skip
+    other = rebase_entities(other, stored_entity_index(stored))
     for nid, d in other.nodes(data=True):
-        if nid not in into and d.get("label") in S.ENTITY_LABELS:
-            forms = [d.get("name") or "", *(a for a in d.get("aliases") or [] if not is_acronym(a))]
-            found = next((index[(d["label"], entity_key(f))] for f in forms if (d["label"], entity_key(f)) in index), None)
-            if found is not None:
-                rename[nid] = found
-                d = {**d, "aliases": [*(d.get("aliases") or []), d.get("name")], "name": None, "key": None}
-        target = rename.get(nid, nid)
-        if target not in into:
-            into.add_node(target, **{k: (set(v) if k == "__labels__" else v) for k, v in d.items()})
+        if nid not in into:
+            into.add_node(nid, **{k: (set(v) if k == "__labels__" else v) for k, v in d.items()})
             continue
-        mine = into.nodes[target]
+        mine = into.nodes[nid]
         for k, v in d.items():
             if v is None or k == "__labels__":
                 continue
@@ -107,7 +86,6 @@ def merge_into(into: nx.MultiDiGraph, other: nx.MultiDiGraph) -> None:
             else:
                 mine[k] = v
     for u, v, key, d in other.edges(keys=True, data=True):
-        u, v = rename.get(u, u), rename.get(v, v)
         if into.has_edge(u, v, key):
             into.edges[u, v, key].update({k: x for k, x in d.items() if x is not None})
         else:
