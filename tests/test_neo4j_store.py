@@ -137,6 +137,9 @@ def test_load_is_idempotent_and_matches_the_embedded_store(bolt, corpus_graph, t
         for k in ("title", "abstract", "name", "paper_count", "authors"):
             if d.get(k) is not None:
                 assert got.get(k) == d[k], (nid, k)
+    # Evidence sentences too (FalkorDB gets most of them by reference into the abstract).
+    for u, v, k, d in corpus_graph.edges(keys=True, data=True):
+        assert back.edges[u, v, k].get("evidence") == d.get("evidence"), (u, v, k)
 
 
 def test_incremental_load_merges_entities_like_one_build(bolt, corpus, tmp_path):
