@@ -3,19 +3,34 @@ tasks in paper titles and abstracts. Knows nothing about graphs or storage."""
 
 from . import rules  # noqa: F401  (registers the default extractor)
 from .canonical import canonical_key, canonical_name, same_entity
-from .records import ENTITY_TYPES, Entity, Mention, document_text
+from .records import (
+    ENTITY_RELATION_TYPES,
+    ENTITY_TYPES,
+    PAPER_RELATION_TYPES,
+    Entity,
+    Mention,
+    Relation,
+    Result,
+    document_text,
+)
 from .registry import Extractor, get_extractor, names, register
+from .relations import read_relations
 
 __all__ = [
+    "ENTITY_RELATION_TYPES",
     "ENTITY_TYPES",
+    "PAPER_RELATION_TYPES",
     "Entity",
     "Extractor",
     "Mention",
+    "Relation",
+    "Result",
     "canonical_key",
     "canonical_name",
     "document_text",
     "get_extractor",
     "names",
+    "read_relations",
     "register",
     "same_entity",
 ]

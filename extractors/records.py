@@ -10,6 +10,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 ENTITY_TYPES: tuple[str, ...] = ("Method", "Model", "Dataset", "Metric", "Task")
+PAPER_RELATION_TYPES: tuple[str, ...] = (
+    "PROPOSES", "USES", "EVALUATES_ON", "MEASURES", "ADDRESSES", "COMPARES_WITH", "MENTIONS",
+)  # fmt: skip
+ENTITY_RELATION_TYPES: tuple[str, ...] = ("USED_FOR", "TRAINED_ON", "FINE_TUNED_ON", "OUTPERFORMS", "BENCHMARK_FOR")
 
 
 def document_text(title: str, abstract: str) -> str:
@@ -49,3 +53,49 @@ class Entity:
             mentions=mentions,
             extractor=d.get("extractor", "rules"),
         )
+
+
+@dataclass(slots=True)
+class Relation:
+    """A typed link read from an abstract. Paper-level relations (PROPOSES, USES,
+    EVALUATES_ON, MEASURES, ADDRESSES, COMPARES_WITH, MENTIONS) have ``head`` None:
+    the paper itself. Entity-level ones (USED_FOR, TRAINED_ON, FINE_TUNED_ON,
+    OUTPERFORMS, BENCHMARK_FOR) join two entities named by ``Entity.name``."""
+
+    type: str
+    head: str | None
+    head_type: str | None
+    tail: str
+    tail_type: str
+    evidence: str  # the sentence that states it
+    rule: str  # which rule produced it, e.g. "outperforms-verb"
+    confidence: float
+    dataset: str | None = None  # OUTPERFORMS: where, when the sentence says
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(slots=True)
+class Result:
+    """A number the abstract reports as an outcome (a score, an error, a
+    speed-up, an improvement), with what it measures and where, when the
+    sentence says. ``start``/``end`` index into ``document_text``."""
+
+    value: float
+    unit: str  # "%", "x", "pp", "points", "" or as written ("ms", "s", "dB", ...)
+    relative: bool  # a change against something else, not an absolute score
+    text: str  # verbatim span of the number expression
+    start: int
+    end: int
+    metric: str | None  # Entity.name of a Metric entity
+    dataset: str | None  # Entity.name of a Dataset entity
+    achieved_by: str | None  # Entity.name of a Method/Model entity
+    evidence: str
+    rule: str
+    confidence: float
+    high: float | None = None  # upper end of a range ("18-25%")
+    plus_minus: float | None = None  # "85.3 ± 0.4"
+
+    def to_dict(self) -> dict:
+        return asdict(self)
