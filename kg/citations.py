@@ -315,7 +315,7 @@ class BuildsOnStats:
 
 
 def _mention_rels() -> set[str]:
-    return set(S.MENTION_REL.values()) | {S.COMPARES_WITH}
+    return set(S.PAPER_ENTITY_REL_TYPES) - {S.PROPOSES}
 
 
 def add_builds_on(g: nx.MultiDiGraph, papers: Iterable[Paper] | None = None, verify: bool = True) -> BuildsOnStats:

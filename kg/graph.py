@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 
 import networkx as nx
 
-from extractors import Entity, get_extractor
+from extractors import Entity, Relation, Result, get_extractor, read_relations
 
 from . import schema as S
 from .records import Paper
@@ -51,31 +52,60 @@ def paper_props(p: Paper) -> dict:
     }  # fmt: skip
 
 
+@dataclass(slots=True)
+class Extraction:
+    """What was read from one paper: its entities, one paper-level relation
+    per entity plus the entity-level ones, and the results it reports."""
+
+    paper_id: str
+    entities: list[Entity]
+    relations: list[Relation] = field(default_factory=list)
+    results: list[Result] = field(default_factory=list)
+
+    def __iter__(self):  # (paper_id, entities), as before relations were read
+        return iter((self.paper_id, self.entities))
+
+
+def read_extraction(paper: Paper, entities: list[Entity]) -> Extraction:
+    relations, results = read_relations(paper.title or "", paper.abstract or "", entities)
+    return Extraction(paper.id, entities, relations, results)
+
+
 def extract_all(
     papers: Sequence[Paper], extractor: str = "default", workers: int = 1, progress: Progress | None = None,
     all_mentions: bool = True,
-) -> list[tuple[str, list[Entity]]]:
-    """Entities per paper id. The graph needs one evidence sentence per
-    entity, so ``all_mentions=False`` keeps only the first mention: on 50k
-    papers that is most of the extraction's memory."""  # fmt: skip
+) -> list[Extraction]:
+    """What each paper says. Relations and results are read while every
+    mention is at hand; then ``all_mentions=False`` keeps only the first
+    mention of each entity (its evidence sentence): on 50k papers the rest is
+    most of the extraction's memory."""  # fmt: skip
     ex = get_extractor(extractor)
-    out: list[tuple[str, list[Entity]]] = []
+    out: list[Extraction] = []
     docs = ((p.title, p.abstract) for p in papers)
     batch = 64 if workers <= 1 else 256
     for p, entities in zip(papers, ex.pipe(docs, n_process=workers, batch_size=batch), strict=True):
+        found = read_extraction(p, entities)
         if not all_mentions:
             for e in entities:
                 del e.mentions[1:]
-        out.append((p.id, entities))
+        out.append(found)
         if progress:
             progress(1)
     return out
 
 
-def build_graph(papers: Sequence[Paper], extractions: Iterable[tuple[str, list[Entity]]]) -> nx.MultiDiGraph:
-    """Graph records for papers and what was extracted from them."""
+def build_graph(
+    papers: Sequence[Paper], extractions: Iterable[Extraction | tuple[str, list[Entity]]]
+) -> nx.MultiDiGraph:
+    """Graph records for papers and what was read from them. Plain
+    ``(paper_id, entities)`` pairs get their relations read here, from the
+    entities' mentions."""
+    from .relations import add_entity_relations, add_results, mark_best
+
     g = new_graph()
-    extractions = list(extractions)
+    by_id = {p.id: p for p in papers}
+    extractions = [x if isinstance(x, Extraction) else read_extraction(by_id[x[0]], x[1]) if x[0] in by_id
+                   else Extraction(x[0], x[1]) for x in extractions]  # fmt: skip
     for p in papers:
         pid = add_node(g, S.PAPER, p.id, **paper_props(p))
         for pos, name in enumerate(p.authors):
@@ -84,17 +114,31 @@ def build_graph(papers: Sequence[Paper], extractions: Iterable[tuple[str, list[E
         if p.venue:
             add_edge(g, pid, add_node(g, S.VENUE, entity_key(p.venue), name=p.venue), S.PUBLISHED_IN)
 
-    resolved, lookup = resolve(extractions)
+    resolved, lookup = resolve((x.paper_id, x.entities) for x in extractions)
     for (label, key), r in resolved.items():
         add_node(g, label, key, name=r.name, aliases=r.aliases, paper_count=len(r.papers))
-    for pid, entities in extractions:
+    for x in extractions:
+        pid = x.paper_id
         paper_node = S.node_id(S.PAPER, pid)
-        for e in entities:
-            label, key = lookup[(pid, e.type, entity_key(e.name))]
-            rel = S.PROPOSES if e.proposed else S.MENTION_REL[e.type]
-            evidence = e.mentions[0].sentence if e.mentions else None
-            add_edge(g, paper_node, S.node_id(label, key), rel,
-                     evidence=evidence, extractor=e.extractor, confidence=round(e.confidence, 3))  # fmt: skip
+
+        def node(typ: str | None, name: str, pid: str = pid) -> str | None:
+            found = lookup.get((pid, typ, entity_key(name))) if typ else None
+            return S.node_id(*found) if found else None
+
+        read = {(r.tail_type, r.tail): r for r in x.relations if r.head is None}
+        for e in x.entities:
+            rel = read.get((e.type, e.name))
+            if rel is not None:
+                typ, props = rel.type, {"evidence": rel.evidence, "extractor": f"{e.extractor}/{rel.rule}",
+                                        "confidence": round(min(e.confidence, rel.confidence), 3)}  # fmt: skip
+            else:
+                typ = S.PROPOSES if e.proposed else S.MENTION_REL[e.type]
+                props = {"evidence": e.mentions[0].sentence if e.mentions else None, "extractor": e.extractor,
+                         "confidence": round(e.confidence, 3)}  # fmt: skip
+            add_edge(g, paper_node, node(e.type, e.name), typ, **props)
+        add_entity_relations(g, pid, x.relations, node)
+        add_results(g, pid, x.results, node)
+    mark_best(g)
 
     from .citations import add_builds_on, add_citations
 

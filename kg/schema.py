@@ -37,6 +37,7 @@ EVALUATES_ON = "EVALUATES_ON"  # Paper -> Dataset
 MEASURES = "MEASURES"  # Paper -> Metric
 ADDRESSES = "ADDRESSES"  # Paper -> Task
 COMPARES_WITH = "COMPARES_WITH"  # Paper -> Method/Model baseline
+MENTIONS = "MENTIONS"  # Paper -> entity named with no more specific relation read (background, training data)
 CITES = "CITES"  # Paper -> Paper, from bibliographic metadata
 BUILDS_ON = "BUILDS_ON"  # Paper -> Paper, inferred: A mentions what B proposes
 AUTHORED = "AUTHORED"  # Author -> Paper
@@ -54,13 +55,13 @@ OF_METRIC = "OF_METRIC"  # Result -> Metric
 ACHIEVED_BY = "ACHIEVED_BY"  # Result -> Method/Model
 
 REL_TYPES: tuple[str, ...] = (
-    PROPOSES, USES, EVALUATES_ON, MEASURES, ADDRESSES, COMPARES_WITH, CITES, BUILDS_ON,
+    PROPOSES, USES, EVALUATES_ON, MEASURES, ADDRESSES, COMPARES_WITH, MENTIONS, CITES, BUILDS_ON,
     AUTHORED, PUBLISHED_IN, USED_FOR, TRAINED_ON, FINE_TUNED_ON, OUTPERFORMS, BENCHMARK_FOR,
     REPORTS, ON_DATASET, OF_METRIC, ACHIEVED_BY,
 )  # fmt: skip
 
 # The relationship from a paper to an entity it mentions, by entity label,
-# when the paper does not propose the entity.
+# when the paper does not propose the entity and no relation was read for it.
 MENTION_REL: dict[str, str] = {
     METHOD: USES,
     MODEL: USES,
@@ -77,7 +78,10 @@ NODE_PROPERTIES: dict[str, tuple[str, ...]] = {
     AUTHOR: ("name",),
     VENUE: ("name",),
     **{label: ("name", "aliases", "paper_count") for label in ENTITY_LABELS},
-    RESULT: ("value", "unit", "relative", "text", "metric", "dataset"),
+    # value as written (90.97 for "90.97%"); high for ranges, plus_minus for "±";
+    # best: the best absolute value on its (dataset, metric), by better ("higher"/"lower")
+    RESULT: ("value", "unit", "relative", "text", "metric", "dataset", "achieved_by", "high", "plus_minus",
+             "better", "best", "paper"),
 }  # fmt: skip
 # Properties every relationship read from text carries.
 EVIDENCE_PROPERTIES: tuple[str, ...] = ("evidence", "extractor", "confidence")
@@ -87,7 +91,14 @@ REL_PROPERTIES: dict[str, tuple[str, ...]] = {
     AUTHORED: ("position",),
     PUBLISHED_IN: (),
     BUILDS_ON: ("via", *EVIDENCE_PROPERTIES),
+    # entity-level relations: the paper whose sentence says so (the latest, when several do)
+    **{t: ("paper", *EVIDENCE_PROPERTIES) for t in ("USED_FOR", "TRAINED_ON", "FINE_TUNED_ON", "BENCHMARK_FOR")},
+    OUTPERFORMS: ("dataset", "paper", *EVIDENCE_PROPERTIES),
 }
+# Relationships between entities read from one sentence.
+ENTITY_REL_TYPES: tuple[str, ...] = (USED_FOR, TRAINED_ON, FINE_TUNED_ON, OUTPERFORMS, BENCHMARK_FOR)
+# Paper -> entity relationships read from text.
+PAPER_ENTITY_REL_TYPES: tuple[str, ...] = (PROPOSES, USES, EVALUATES_ON, MEASURES, ADDRESSES, COMPARES_WITH, MENTIONS)
 # Which relationship joins which labels, for validation and the docs.
 REL_ENDPOINTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     PROPOSES: ((PAPER,), ENTITY_LABELS),
@@ -96,6 +107,7 @@ REL_ENDPOINTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     MEASURES: ((PAPER,), (METRIC,)),
     ADDRESSES: ((PAPER,), (TASK,)),
     COMPARES_WITH: ((PAPER,), (METHOD, MODEL)),
+    MENTIONS: ((PAPER,), ENTITY_LABELS),
     CITES: ((PAPER,), (PAPER,)),
     BUILDS_ON: ((PAPER,), (PAPER,)),
     AUTHORED: ((AUTHOR,), (PAPER,)),

@@ -26,7 +26,7 @@ def test_seed_graph_has_papers_and_all_entity_types(seed_graph):
         assert counts["nodes"].get(label, 0) > 0, label
     # every edge from text carries evidence, extractor and confidence
     for u, _v, k, d in seed_graph.edges(keys=True, data=True):
-        if k in (S.PROPOSES, *S.MENTION_REL.values()):
+        if k in S.PAPER_ENTITY_REL_TYPES:
             assert d["evidence"] and d["extractor"] and 0 < d["confidence"] <= 1
             # the evidence sentence is real text of that paper
             paper = seed_graph.nodes[u]

@@ -81,19 +81,29 @@ def _doc_queries() -> list[str]:
 
 def _params(graph) -> dict[str, str]:
     """Parameters the doc queries take, picked from the graph so each query
-    has something to find: the method most papers use with a dataset, and
-    the author of most papers."""
-    uses: Counter[str] = Counter()
-    authors: Counter[str] = Counter()
+    has something to find: the method most papers use with a dataset, the
+    author of most papers, the most outperformed baseline, a model with a
+    training set, the dataset with most absolute results, the entity used
+    for most tasks."""
+    count: dict[str, Counter[str]] = {k: Counter() for k in ("method", "author", "baseline", "model", "dataset",
+                                                              "entity")}  # fmt: skip
     for u, v, k in graph.edges(keys=True):
         du, dv = graph.nodes[u], graph.nodes[v]
         if k == S.USES and dv["label"] == S.METHOD and any(
             kk == S.EVALUATES_ON for _, _, kk in graph.out_edges(u, keys=True)
         ):
-            uses[dv["name"]] += 1
-        if k == S.AUTHORED:
-            authors[du["name"]] += 1
-    return {"method": uses.most_common(1)[0][0], "author": authors.most_common(1)[0][0]}
+            count["method"][dv["name"]] += 1
+        elif k == S.AUTHORED:
+            count["author"][du["name"]] += 1
+        elif k == S.OUTPERFORMS:
+            count["baseline"][dv["name"]] += 1
+        elif k in (S.FINE_TUNED_ON, S.TRAINED_ON) and du["label"] == S.MODEL:
+            count["model"][du["name"]] += 1
+        elif k == S.ON_DATASET and not du["relative"]:
+            count["dataset"][dv["name"]] += 1
+        elif k == S.USED_FOR:
+            count["entity"][du["name"]] += 1
+    return {k: c.most_common(1)[0][0] if c else "" for k, c in count.items()}
 
 
 def _rows(result) -> Counter[str]:

@@ -500,6 +500,21 @@ class Neo4jStore:
             )
             for batch, _ in self._batches(cypher, ks, None):
                 self._write(cypher, {"rows": batch})
+        self._mark_best()
+
+    def _mark_best(self) -> None:
+        """Result.best as kg.relations.mark_best sets it: the best absolute
+        value per (dataset, metric), 89% and 0.89 on one scale, lower first
+        where the result says lower is better."""
+        self._write(f"MATCH (r:{_label(S.RESULT)}) SET r.best = false", {})
+        self._write(
+            f"MATCH (r:{_label(S.RESULT)})-[:{_rel_type(S.ON_DATASET)}]->(d:{_label(S.DATASET)}) "
+            f"MATCH (r)-[:{_rel_type(S.OF_METRIC)}]->(m:{_label(S.METRIC)}) WHERE r.relative = false "
+            "WITH d, m, r, CASE WHEN r.unit = '%' THEN r.value / 100.0 ELSE r.value END AS s "
+            "WITH d, m, r, CASE WHEN r.better = 'lower' THEN -s ELSE s END AS score ORDER BY score DESC "
+            "WITH d, m, collect(r) AS rs WITH rs[0] AS top SET top.best = true",
+            {},
+        )
 
     # -- batching --------------------------------------------------------
     def _batches(

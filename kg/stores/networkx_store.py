@@ -14,6 +14,7 @@ import networkx as nx
 
 from .. import schema as S
 from ..graph import new_graph, summary
+from ..relations import mark_best
 from . import QueryResult, register_store
 
 log = logging.getLogger(__name__)
@@ -94,13 +95,15 @@ def merge_into(into: nx.MultiDiGraph, other: nx.MultiDiGraph) -> None:
 
 
 def refresh_counts(g: nx.MultiDiGraph) -> None:
-    """paper_count = distinct papers linked to the entity; recomputed after a
-    merge so counts stay right when new papers arrive."""
+    """paper_count = distinct papers linked to the entity, and the best result
+    per dataset and metric; recomputed after a merge so both stay right when
+    new papers arrive."""
     for nid, d in g.nodes(data=True):
         if d.get("label") in S.ENTITY_LABELS:
             d["paper_count"] = sum(1 for p in g.predecessors(nid) if g.nodes[p].get("label") == S.PAPER)
         if d.get("label") in S.ENTITY_LABELS and d.get("name") in d.get("aliases", []):
             d["aliases"] = [a for a in d["aliases"] if a != d["name"]]
+    mark_best(g)
 
 
 @register_store("networkx")
