@@ -14,6 +14,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from extractors import Entity, canonical_key
 
@@ -26,7 +27,10 @@ def is_acronym(surface: str) -> bool:
     return " " not in s and bool(_ACRONYM.match(s)) and sum(c.isupper() for c in s) >= 2 and len(s) <= 12
 
 
+@lru_cache(maxsize=1 << 17)
 def entity_key(surface: str) -> str:
+    """Cached: a build asks for the same names' keys many times (resolution,
+    then every relation and result that names an entity)."""
     key = canonical_key(surface)
     if key:
         return key
