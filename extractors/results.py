@@ -103,7 +103,7 @@ _MODIFIERS = {
 _WORD_AT = re.compile(r"\s*([\w\-./@]+|\S)")
 _SETTING_BEFORE = {"with", "using", "only", "just", "use", "uses", "used", "train", "trained", "training",
                    "updating", "update", "updates", "tuning", "requires", "requiring", "require", "at", "under",
-                   "sampling", "sample", "keeping", "keep", "retaining", "mask", "masking", "labeling"}  # fmt: skip
+                   "sampling", "sample", "keeping", "keep", "retaining", "mask", "masking", "labeling", "on"}  # fmt: skip
 _SETTING_AFTER = re.compile(
     r"^\s*(?:of\s+(?:the\s+|its\s+|their\s+)?(?:\w+\s+){0,2}?(?:data|datasets?|labels?|labell?ed|parameters?|"
     r"weights?|samples?|examples?|annotations?|tokens?|training|images?|queries|budget)\b|"
@@ -175,6 +175,8 @@ def _words_before(text: str, a: int, pos: int) -> str:
     seg = text[a:pos]
     if seg.endswith("("):
         seg = seg[:-1]
+    if ")" in seg:  # "improvements (across models and tasks) of 23.81%": the aside is not a clause break
+        seg = _ASIDE.sub(" ", seg)
     cut = max(seg.rfind(ch) for ch in ",;:()[]")
     return seg[cut + 1 :]
 
@@ -628,8 +630,8 @@ def _candidates(text: str, a: int, b: int, idx: SpanIndex) -> list[_Cand]:
         before = text[max(a, e.start - 40) : e.start].lower()
         if re.search(r"\d\s*(?:to|-|–)\s*$", before) and not re.search(r"\bfrom\s+[\d.,]+\s*to\s*$", before):
             continue  # the upper end of a range read as two numbers ("+8 to 12 F1")
-        if re.search(r"(?:\bfrom\s+(?:\w+\s+)?|\(\s*)$", before) and i + 1 < len(exprs) and re.match(
-                r"^\s*to\s*$", text[e.end : exprs[i + 1].start]):  # fmt: skip
+        if re.search(r"(?:\bfrom\s+(?:\w+\s+){0,2}|\(\s*)$", before) and i + 1 < len(exprs) and re.match(
+                r"^\s*to\s+(?:\w+\s+){0,2}$", _ASIDE.sub(" ", text[e.end : exprs[i + 1].start]) + " "):  # fmt: skip
             continue  # "from 30% to 10%": the starting point, not the outcome
         if e.unit == "%" and (_last_word(_strip_hedges(before.rstrip())) in _SETTING_BEFORE
                               and _SETTING_AFTER.match(text[e.end : b])):  # fmt: skip
