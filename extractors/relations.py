@@ -127,6 +127,7 @@ class _Doc:
         self.sent_spans: list[list[Span]] = [self.index.within(a, b) for a, b in self.sents]
         self._main: list[Entity | None] = self._main_proposed()
         self.starts = [a for a, _ in self.sents]
+        self._sentence_text: dict[int, str] = {}
         # sentences holding a comparison or a training verb: the entity-level rules skip the others
         lower = self.text.lower()
         # sentences that may hold a comparison or a training verb (a substring test, far cheaper than the
@@ -163,10 +164,15 @@ class _Doc:
         return self._main[i] if 0 <= i < len(self._main) else None
 
     def sentence(self, i: int) -> str:
+        """One string per sentence, however many relations cite it (50k
+        abstracts' evidence is held until the graph is built)."""
         if not 0 <= i < len(self.sents):
             return ""
-        a, b = self.sents[i]
-        return self.raw[a:b].strip()
+        s = self._sentence_text.get(i)
+        if s is None:
+            a, b = self.sents[i]
+            s = self._sentence_text[i] = self.raw[a:b].strip()
+        return s
 
 
 # -- paper-level --------------------------------------------------------------------

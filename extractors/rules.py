@@ -860,6 +860,9 @@ def build_nlp(as_dicts: bool = False) -> Language:
     component: nothing to download and nothing statistical."""
     nlp = spacy.blank("en")
     nlp.tokenizer = SpaceTokenizer(nlp.vocab)
+    # The rules read doc.text only: computing shape, like_num, prefix... for
+    # every new word was a tenth of the extraction's time.
+    nlp.vocab.lex_attr_getters = {}
     nlp.add_pipe("kg_entity_rules", config={"as_dicts": as_dicts})
     return nlp
 
