@@ -103,7 +103,8 @@ _MODIFIERS = {
 _WORD_AT = re.compile(r"\s*([\w\-./@]+|\S)")
 _SETTING_BEFORE = {"with", "using", "only", "just", "use", "uses", "used", "train", "trained", "training",
                    "updating", "update", "updates", "tuning", "requires", "requiring", "require", "at", "under",
-                   "sampling", "sample", "keeping", "keep", "retaining", "mask", "masking", "labeling", "on"}  # fmt: skip
+                   "sampling", "sample", "keeping", "keep", "retaining", "mask", "masking", "labeling", "on",
+                   "introducing", "adding", "injecting", "mixing"}  # fmt: skip
 _SETTING_AFTER = re.compile(
     r"^\s*(?:of\s+(?:the\s+|its\s+|their\s+)?(?:\w+\s+){0,2}?(?:data|datasets?|labels?|labell?ed|parameters?|"
     r"weights?|samples?|examples?|annotations?|tokens?|training|images?|queries|budget)\b|"
@@ -139,6 +140,10 @@ _TIMES_CUE_AFTER = re.compile(
     r"cheaper|better|greater|as\b|acceleration|compression|increase|decrease|gains?)", re.I)
 _TIMES_CUE_BEFORE = re.compile(r"(?:sav\w*|reduc\w*|speed\w*|accelerat\w*|compress\w*|up to|by|achiev\w*|improv\w*|"
                                r"boost\w*|increas\w*|decreas\w*|cut\w*|over)\s*$", re.I)
+_SIZE_MULTIPLE = re.compile(r"\s*(?:(?:larger|bigger)\b|(?:more\s+)?param(?:eter)?s\b)", re.I)
+# a change verb shortly before the number: "decrease honest behavior over 20%"
+_CHANGE_VERB_NEAR = re.compile(r"\b(?:improv|increas|decreas|reduc|boost|drop|declin|degrad|rais|lower|cut)\w*"
+                               r"(?:\s+[\w\-]+){0,3}\s*$", re.I)
 _SETTING_NOUN = re.compile(r"\s+(?:thresholds?|budgets?|levels?|constraints?|settings?|regimes?|targets?)\b", re.I)
 _FROM_TO = re.compile(r"\s+from\s+[\d.,]+\s*(?:\\?%|percent)?\s+to$")
 _CONNECTOR = re.compile(
@@ -238,6 +243,15 @@ def _is_relative(text: str, a: int, b: int, first: NumExpr, last: NumExpr) -> bo
         w2 = _last_word(_strip_hedges(before[: before.lower().rfind("of")].rstrip()))
         if _CHANGE.match(w2) or w2 in ("improvement", "improvements", "increase", "reduction", "speedup", "savings",
                                        "saving", "superiority", "lead"):
+            return True
+    if _CHANGE_VERB_NEAR.search(before):
+        return True
+    seg = text[a : first.start]
+    opening = seg.rfind("(")
+    if opening > seg.rfind(")") and opening >= len(seg) - 25:
+        # "improves the performance (up to 20.1% absolute)": the bracket belongs to the clause before it
+        outside = _words_before(text, a, a + opening)
+        if _CHANGE_VERB_NEAR.search(outside) or re.search(r"\b(?:improv|boost|gain|drop|outperform)\w*\b", outside, re.I):
             return True
     after = _after(text, last.end, b)
     return bool(_AFTER_REL.match(after) or _OF_REFERENCE.match(after))
@@ -547,6 +561,8 @@ def _is_candidate(text: str, a: int, b: int, e: NumExpr, prev: _Cand | None, idx
     if e.unit in ("%", "pp"):
         return "percent" if e.unit == "%" else "pp"
     if e.unit == "x":
+        if _SIZE_MULTIPLE.match(text, e.end, b):
+            return None  # "a 16 times larger GPT-3", "models with 8x parameters": how big, not how good
         if not e.times:
             return "multiple"
         if _TIMES_CUE_AFTER.match(text, e.end, b) or _TIMES_CUE_BEFORE.search(text[max(a, e.start - 25) : e.start]):
@@ -721,14 +737,16 @@ def sentence_results(
     claimed_ds = {id(d): grp[-1].expr.end for grp, sl in zip(groups, slots, strict=True) for d in sl.d_after}
     out: list[Result] = []
     prev: tuple[list[_Cand], _Slots] | None = None
+    prev_rel = False  # whether the previous group was read as relative, by its own cue or by its list
     for group, sl in zip(groups, slots, strict=True):
         parallel = prev is not None and _parallel(text, prev[0][-1].expr.end, group[0].expr.start)
         # "22.8% advantage in AUROC and 29.5% in recall": the second is relative too
-        rel = sl.rel or (parallel and prev[1].rel and group[0].expr.unit == "%")
+        rel = sl.rel or (parallel and prev_rel and group[0].expr.unit == "%")
         first = group[0].expr
         if (first.unit == "%" and not rel and sl.after[0] is None and not sl.after[1]
                 and _last_word(_strip_hedges(_words_before(text, a, first.start).rstrip())) in _SETTING_WORDS):
             prev = (group, sl)
+            prev_rel = rel
             continue  # "with 20% missing voxels": a condition of the experiment, not its outcome
         for k, c in enumerate(group):
             e = c.expr
@@ -761,6 +779,7 @@ def sentence_results(
                 high=e.high, plus_minus=e.plus_minus,
             ))  # fmt: skip
         prev = (group, sl)
+        prev_rel = rel
     return out
 
 
