@@ -29,6 +29,7 @@ from spacy.tokens import Doc
 from .canonical import canonical_key
 from .records import ENTITY_TYPES, Entity, Mention, document_text
 from .registry import register
+from .spans import sentences
 
 if not Doc.has_extension("kg_entities"):
     Doc.set_extension("kg_entities", default=None)
@@ -203,23 +204,6 @@ def _model_token(tok: str, lex: Lexicon) -> bool:
         if base == "Model":
             return all(_SIZE.match(p) for p in parts[i:])
     return False
-
-
-_SENT_END = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[A-Z0-9\"'(\[])|\n")
-
-
-def _sentences(text: str) -> list[tuple[int, int]]:
-    """Sentence spans: the title line, then the abstract cut after ., ! or ?
-    before a capital. Cheaper than spaCy's sentencizer over every token, and
-    the offsets are all the rules need."""
-    spans, start = [], 0
-    for m in _SENT_END.finditer(text):
-        if m.start() > start:
-            spans.append((start, m.start()))
-        start = m.end()
-    if start < len(text):
-        spans.append((start, len(text)))
-    return spans
 
 
 @Language.factory("kg_entity_rules", default_config={"as_dicts": False})
@@ -452,7 +436,7 @@ class EntityRules:
             text = text[: nl + 1] + text[nl + 1 :].replace("\r", " ").replace("\n", " ")
         words = list(_WORD.finditer(text))
         cands = _non_overlapping(self.candidates(text, words), len(text))
-        sents = _sentences(text)
+        sents = sentences(text)
         title_end = text.find("\n") if "\n" in text else len(text)
         title_lead = _title_lead(text[:title_end], text[title_end:])
         starts = [s for s, _ in sents]

@@ -32,6 +32,8 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from extractors.scoring import _prf  # noqa: E402  (the entity scorer's precision/recall/F1 record)
+
 RELATION_TYPES = ("PROPOSES", "USES", "EVALUATES_ON", "MEASURES", "ADDRESSES", "COMPARES_WITH",
                   "USED_FOR", "TRAINED_ON", "FINE_TUNED_ON", "OUTPERFORMS", "BENCHMARK_FOR")  # fmt: skip
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
@@ -100,13 +102,6 @@ def _greedy(preds: list[dict], golds: list[dict], match) -> list[tuple[int, int]
                 pairs.append((i, j))
                 break
     return pairs
-
-
-def _prf(tp_p: int, n_p: int, tp_g: int, n_g: int) -> dict:
-    p = tp_p / n_p if n_p else 0.0
-    r = tp_g / n_g if n_g else 0.0
-    f = 2 * p * r / (p + r) if p + r else 0.0
-    return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4), "predicted": n_p, "gold": n_g}
 
 
 def score(gold_records: list[dict], predictions: dict[str, dict] | list[dict]) -> dict:
