@@ -241,22 +241,25 @@ def _print_counts(counts: dict[str, dict[str, int]], title: str) -> None:
 @workers_opt
 @user_errors
 def extract(inputs, output, fmt, extractor, workers):
-    """Extraction only: one JSON object per paper (the shape score.py reads)."""
+    """Extraction only: one JSON object per paper with its entities, relations
+    and results (the shapes eval/score.py and training/relations/score.py read)."""
     papers, report = _read(inputs, fmt)
     _print_read_summary(report, len(papers))
     if not papers:
         raise KgError("no papers could be read")
-    results = _extract(papers, extractor, workers, all_mentions=True)
+    found = _extract(papers, extractor, workers, all_mentions=True)
     out = sys.stdout if str(output) == "-" else output.open("w", encoding="utf-8")
     try:
-        for p, (_, entities) in zip(papers, results, strict=True):
-            rec = {"id": p.id, "title": p.title, "entities": [e.to_dict() for e in entities]}
+        for p, x in zip(papers, found, strict=True):
+            rec = {"id": p.id, "title": p.title, "entities": [e.to_dict() for e in x.entities],
+                   "relations": [r.to_dict() for r in x.relations], "results": [r.to_dict() for r in x.results]}  # fmt: skip
             out.write(json.dumps(rec, ensure_ascii=False) + "\n")
     finally:
         if out is not sys.stdout:
             out.close()
-    n = sum(len(e) for _, e in results)
-    _err_console().print(f"wrote {len(papers)} papers, {n} entities to {output}")
+    counts = [sum(len(getattr(x, k)) for x in found) for k in ("entities", "relations", "results")]
+    _err_console().print(f"wrote {len(papers)} papers, {counts[0]} entities, {counts[1]} relations, "
+                         f"{counts[2]} results to {output}")  # fmt: skip
 
 
 def _parse_params(pairs: tuple[str, ...]) -> dict[str, Any]:

@@ -62,9 +62,6 @@ class Extraction:
     relations: list[Relation] = field(default_factory=list)
     results: list[Result] = field(default_factory=list)
 
-    def __iter__(self):  # (paper_id, entities), as before relations were read
-        return iter((self.paper_id, self.entities))
-
 
 def read_extraction(paper: Paper, entities: list[Entity]) -> Extraction:
     relations, results = read_relations(paper.title or "", paper.abstract or "", entities)

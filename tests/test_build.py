@@ -163,3 +163,13 @@ def test_cli_extract_writes_the_scorer_shape(tmp_path):
         assert {"type", "name", "aliases", "proposed", "confidence", "mentions"} <= set(e)
         for m in e["mentions"]:
             assert {"start", "end", "text", "sentence"} <= set(m)
+    # relations and results come along: one paper-level relation per entity, results pointing at their number
+    papers = {p.id: p for p in read_papers([SEEDS[0]])[0]}
+    assert any(r["results"] for r in recs)
+    for r in recs:
+        paper_level = [x for x in r["relations"] if x["head"] is None]
+        assert sorted((x["tail_type"], x["tail"]) for x in paper_level) == sorted(
+            (e["type"], e["name"]) for e in r["entities"])
+        text = f"{papers[r['id']].title}\n{papers[r['id']].abstract}"
+        for res in r["results"]:
+            assert text[res["start"] : res["end"]] == res["text"] and res["evidence"]
