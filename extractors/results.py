@@ -112,7 +112,9 @@ _SETTING_AFTER = re.compile(
 _TRAIN_CONTEXT = re.compile(r"(?:pre-?train\w*|train\w*|fine-?tun\w*|finetun\w*|learn\w*)\s+(?:\w+\s+){0,3}?"
                             r"(?:on|from|with|using)\s+(?:the\s+)?$", re.I)
 _DATASET_PREP = re.compile(r"\b(?:on|in|across|over|for|at)\s+(?:the\s+|both\s+|all\s+)?"
+                           r"(?:(?:\d+|\w+)\s+(?:tasks|subsets|splits|languages)\s+(?:of|from)\s+(?:the\s+)?)?"
                            r"(?:(?:challenging|popular|standard|widely[- ]used|public|large-scale)\s+)?$", re.I)
+_BRACKET_AFTER_NAME = re.compile(r"\s*\(\s*(?:from\s+)?(?:[\d.,]+\s*\\?%?\s*(?:to|→|->)\s*)?")
 _NAME_TOKEN = re.compile(r"\b(?i:on|in|across)\s+(?:the\s+)?"
                          r"([A-Z][\w\-+.]*(?:[A-Z0-9][\w\-+]*)|[A-Z][a-z]+[A-Z][\w\-+]*)"
                          r"(\s+(?i:benchmarks?|datasets?|corpus|suite|leaderboard))?")
@@ -527,7 +529,9 @@ def _before_datasets(text: str, a: int, pos: int, idx: SpanIndex, sent_a: int) -
     for s, d in _datasets_in(idx, text, a, pos, sent_a):
         pre = text[max(a, s.start - 30) : s.start]
         listed = last_end >= 0 and _DATASET_LIST_GAP.match(text, last_end, s.start) is not None
-        if (_DATASET_PREP.search(pre) or s.start == sent_a or listed) and not _in_brackets_after_dataset(text, s, idx):
+        bracketed = _BRACKET_AFTER_NAME.fullmatch(text, s.end, pos) is not None  # "ALFWorld (73% to 89%)"
+        if (_DATASET_PREP.search(pre) or s.start == sent_a or listed or bracketed) and not _in_brackets_after_dataset(
+                text, s, idx):  # fmt: skip
             if not any(x is d for x in out):
                 out.append(d)
             last_end = s.end
