@@ -840,6 +840,17 @@ def _choose_metric(c: _Cand, k: int, group: list[_Cand], text: str, idx: SpanInd
             c.confidence = 0.65
 
 
+def _take_dataset(c: _Cand, datasets: list[Entity], k: int, n: int, many: bool) -> None:
+    """The k-th of n listed numbers takes the k-th of as many datasets
+    ("respectively"), a lone number the one dataset; anything else is unsure."""
+    if many and len(datasets) == n:
+        c.dataset = datasets[k]
+    elif len(datasets) == 1 and not many:
+        c.dataset = datasets[0]
+    else:
+        c.unsure = True
+
+
 def _choose_dataset(c: _Cand, k: int, group: list[_Cand], text: str, idx: SpanIndex, a: int, b: int,
                     respectively: bool, sl: _Slots, all_datasets: dict[int, Entity],
                     claimed: dict[int, int]) -> None:  # fmt: skip
@@ -853,22 +864,12 @@ def _choose_dataset(c: _Cand, k: int, group: list[_Cand], text: str, idx: SpanIn
     elif paren_unsure:
         c.unsure = True
     elif sl.d_after:
-        if many and len(sl.d_after) == len(group):
-            c.dataset = sl.d_after[k]
-        elif len(sl.d_after) == 1 and not many:
-            c.dataset = sl.d_after[0]
-        else:
-            c.unsure = True
+        _take_dataset(c, sl.d_after, k, len(group), many)
         c.unsure = c.unsure or sl.d_after_unsure
     elif sl.d_after_unsure or sl.d_before_unsure:
         c.unsure = True
     elif sl.d_before:
-        if many and len(sl.d_before) == len(group):
-            c.dataset = sl.d_before[k]
-        elif len(sl.d_before) == 1 and not many:
-            c.dataset = sl.d_before[0]
-        else:
-            c.unsure = True
+        _take_dataset(c, sl.d_before, k, len(group), many)
     elif len(all_datasets) == 1 and not many:
         only = next(iter(all_datasets.values()))
         at = claimed.get(id(only))
