@@ -101,8 +101,14 @@ def build_graph(
 
     g = new_graph()
     by_id = {p.id: p for p in papers}
-    extractions = [x if isinstance(x, Extraction) else read_extraction(by_id[x[0]], x[1]) if x[0] in by_id
-                   else Extraction(x[0], x[1]) for x in extractions]  # fmt: skip
+
+    def as_extraction(x: Extraction | tuple[str, list[Entity]]) -> Extraction:
+        if isinstance(x, Extraction):
+            return x
+        pid, entities = x
+        return read_extraction(by_id[pid], entities) if pid in by_id else Extraction(pid, entities)
+
+    extractions = [as_extraction(x) for x in extractions]
     for p in papers:
         pid = add_node(g, S.PAPER, p.id, **paper_props(p))
         for pos, name in enumerate(p.authors):

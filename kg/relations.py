@@ -65,7 +65,7 @@ def add_results(g: nx.MultiDiGraph, paper_key: str, results: list[Result], node:
         )  # fmt: skip
         evidence = {"evidence": r.evidence, "extractor": f"rules/{r.rule}", "confidence": round(r.confidence, 3)}
         add_edge(g, paper, rid, S.REPORTS, **evidence)
-        for rel, typ, name in ((S.OF_METRIC, "Metric", r.metric), (S.ON_DATASET, "Dataset", r.dataset)):
+        for rel, typ, name in ((S.OF_METRIC, S.METRIC, r.metric), (S.ON_DATASET, S.DATASET, r.dataset)):
             if name and (target := node(typ, name)):
                 add_edge(g, rid, target, rel, **evidence)
         if r.achieved_by:

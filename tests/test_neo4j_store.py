@@ -24,6 +24,7 @@ from conftest import ARXIV_5K, ROOT, SEEDS
 from kg import schema as S
 from kg.graph import build, summary
 from kg.stores import StoreUnavailable, open_store
+from kg.stores.neo4j_store import BOLT_HANDSHAKE
 
 pytestmark = pytest.mark.bolt
 
@@ -242,7 +243,7 @@ class FalkorDB:
         while time.time() < deadline:
             try:
                 with socket.create_connection(("127.0.0.1", self.bolt_port), timeout=1) as s:
-                    s.sendall(bytes.fromhex("6060B017") + bytes.fromhex("00000405") + bytes(12))
+                    s.sendall(BOLT_HANDSHAKE)
                     if len(s.recv(4)) == 4:
                         return
             except OSError:

@@ -42,6 +42,8 @@ from . import QueryResult, StoreUnavailable, register_store
 log = logging.getLogger(__name__)
 
 DEFAULT_URI = "bolt://localhost:7687"
+# The Bolt preamble and one proposed version (5.4): any Bolt server answers it with four bytes.
+BOLT_HANDSHAKE = bytes.fromhex("6060B017") + bytes.fromhex("00000405") + bytes(12)
 DEFAULT_BATCH_SIZE = 1000
 
 # Properties merged as sets (old values first, new ones appended), as the
@@ -204,7 +206,7 @@ def _bolt_preflight(scheme: str, host: str, port: int, timeout: float, attempts:
             with socket.create_connection((host, port), timeout=timeout) as s:
                 if "+" in scheme:
                     return
-                s.sendall(bytes.fromhex("6060B017") + bytes.fromhex("00000405") + bytes(12))
+                s.sendall(BOLT_HANDSHAKE)
                 if len(s.recv(4)) == 4:
                     return
         except ConnectionRefusedError as e:
