@@ -17,11 +17,15 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from .canonical import canonical_key
 from .records import Entity, Relation, Result, document_text
 from .results import MODEL_TYPES, sentence_results
 from .spans import Span, SpanIndex, entity_spans, flatten, sentences
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc as SpacyDoc
 
 __all__ = ["read_relations"]
 
@@ -513,10 +517,27 @@ def _results(doc: _Doc) -> list[Result]:
     return out
 
 
-def read_relations(title: str, abstract: str, entities: list[Entity]) -> tuple[list[Relation], list[Result]]:
+def read_relations(
+    title: str, abstract: str, entities: list[Entity], parsed: SpacyDoc | None = None
+) -> tuple[list[Relation], list[Result]]:
     """Relations and results of one abstract. ``entities`` are the extractor's
     entities for the same title and abstract (their offsets index into
     ``document_text(title, abstract)``). Returns exactly one paper-level
-    relation per entity, the entity-level relations, and the results."""
+    relation per entity, the entity-level relations, and the results.
+
+    ``parsed``, a dependency parse of ``document_text(title, abstract)`` (see
+    ``extractors.dependency``), adds the entity-level relations its tree
+    shows that the cue patterns did not find."""
     doc = _Doc(title or "", abstract or "", entities)
-    return _paper_relations(doc) + _entity_relations(doc), _results(doc)
+    entity_level = _entity_relations(doc)
+    if parsed is not None:
+        if parsed.text != doc.raw:
+            raise ValueError("the parse is not of document_text(title, abstract)")
+        from .dependency import parse_relations
+
+        seen = {(r.type, r.head, r.tail) for r in entity_level}
+        for r in parse_relations(parsed, entities):
+            if (r.type, r.head, r.tail) not in seen:
+                seen.add((r.type, r.head, r.tail))
+                entity_level.append(r)
+    return _paper_relations(doc) + entity_level, _results(doc)

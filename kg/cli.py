@@ -157,18 +157,31 @@ def _progress(total: int, label: str):
     )  # fmt: skip
 
 
-def _extract(papers, extractor: str, workers: int, all_mentions: bool = False):
+def _check_parser(parser: str | None) -> None:
+    """Load the --parser pipeline before any reading, so a missing one fails at once."""
+    if parser:
+        from extractors.dependency import load_parser
+
+        load_parser(parser)
+
+
+def _extract(papers, extractor: str, workers: int, all_mentions: bool = False, parser: str | None = None):
     from .graph import extract_all
 
     with _progress(len(papers), "extracting") as prog:
         task = prog.add_task("extract", total=len(papers))
         return extract_all(papers, extractor, workers, progress=lambda n: prog.advance(task, n),
-                           all_mentions=all_mentions)  # fmt: skip
+                           all_mentions=all_mentions, parser=parser)  # fmt: skip
 
 
 input_args = click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=str))
 format_opt = click.option("--format", "fmt", default=None, help="Input format (default: by file extension).")
 extractor_opt = click.option("--extractor", default="default", show_default=True, help="Extractor name.")
+parser_opt = click.option(
+    "--parser", default=None, envvar="KG_PARSER", metavar="PIPELINE",
+    help="An installed spaCy pipeline with a dependency parser (package name or folder, e.g. en_core_web_sm): "
+         "its parse adds entity-level relations. Off by default (slower).",
+)  # fmt: skip
 workers_opt = click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
                            help="Extraction processes.")
 
@@ -182,12 +195,14 @@ workers_opt = click.option("--workers", default=1, show_default=True, type=click
 @format_opt
 @extractor_opt
 @workers_opt
+@parser_opt
 @neo4j_options
 @user_errors
-def build(inputs, graph_dir, backend, fresh, as_json, fmt, extractor, workers, neo4j_uri, user, database):
+def build(inputs, graph_dir, backend, fresh, as_json, fmt, extractor, workers, parser, neo4j_uri, user, database):
     """Read papers, extract entities, resolve them and write the graph."""
     from .graph import build_graph, summary
 
+    _check_parser(parser)
     if backend == "neo4j":
         if not neo4j_uri:
             raise KgError("--backend neo4j needs --neo4j URI or NEO4J_URI")
@@ -199,7 +214,7 @@ def build(inputs, graph_dir, backend, fresh, as_json, fmt, extractor, workers, n
         _print_read_summary(report, len(papers))
         if not papers:
             raise KgError("no papers could be read")
-        graph = build_graph(papers, _extract(papers, extractor, workers))
+        graph = build_graph(papers, _extract(papers, extractor, workers, parser=parser))
         if fresh:
             store.clear()
         store.write(graph)
@@ -239,15 +254,17 @@ def _print_counts(counts: dict[str, dict[str, int]], title: str) -> None:
 @format_opt
 @extractor_opt
 @workers_opt
+@parser_opt
 @user_errors
-def extract(inputs, output, fmt, extractor, workers):
+def extract(inputs, output, fmt, extractor, workers, parser):
     """Extraction only: one JSON object per paper with its entities, relations
     and results (the shapes eval/score.py and training/relations/score.py read)."""
+    _check_parser(parser)
     papers, report = _read(inputs, fmt)
     _print_read_summary(report, len(papers))
     if not papers:
         raise KgError("no papers could be read")
-    found = _extract(papers, extractor, workers, all_mentions=True)
+    found = _extract(papers, extractor, workers, all_mentions=True, parser=parser)
     out = sys.stdout if str(output) == "-" else output.open("w", encoding="utf-8")
     try:
         for p, x in zip(papers, found, strict=True):
@@ -385,12 +402,14 @@ def evaluate(gold, pred, extractor, errors, as_json):
 @click.option("--batch-size", default=1000, show_default=True, type=click.IntRange(1, 100_000))
 @extractor_opt
 @workers_opt
+@parser_opt
 @neo4j_options
 @user_errors
-def load(source, fmt, batch_size, extractor, workers, neo4j_uri, user, database):
+def load(source, fmt, batch_size, extractor, workers, parser, neo4j_uri, user, database):
     """Load a graph directory (or papers, extracted on the way) into Neo4j."""
     from .stores import open_store
 
+    _check_parser(parser)
     if not neo4j_uri:
         raise KgError("kg load needs --neo4j URI or NEO4J_URI")
     store = _neo4j_store(neo4j_uri, user, database, batch_size)  # a down server fails before any work
@@ -406,7 +425,7 @@ def load(source, fmt, batch_size, extractor, workers, neo4j_uri, user, database)
             _print_read_summary(report, len(papers))
             if not papers:
                 raise KgError(f"{source}: neither a graph directory nor readable papers")
-            graph = build_graph(papers, _extract(papers, extractor, workers))
+            graph = build_graph(papers, _extract(papers, extractor, workers, parser=parser))
         store.write(graph)
         counts = store.counts()
     finally:

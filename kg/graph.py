@@ -3,13 +3,15 @@ edges in a NetworkX MultiDiGraph whose shape every store shares."""
 
 from __future__ import annotations
 
+import itertools
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import networkx as nx
 
-from extractors import Entity, Relation, Result, get_extractor, read_relations
+from extractors import Entity, Relation, Result, document_text, get_extractor, read_relations
 
 from . import schema as S
 from .records import Paper
@@ -63,25 +65,34 @@ class Extraction:
     results: list[Result] = field(default_factory=list)
 
 
-def read_extraction(paper: Paper, entities: list[Entity]) -> Extraction:
-    relations, results = read_relations(paper.title or "", paper.abstract or "", entities)
+def read_extraction(paper: Paper, entities: list[Entity], parsed: Any = None) -> Extraction:
+    relations, results = read_relations(paper.title or "", paper.abstract or "", entities, parsed)
     return Extraction(paper.id, entities, relations, results)
 
 
 def extract_all(
     papers: Sequence[Paper], extractor: str = "default", workers: int = 1, progress: Progress | None = None,
-    all_mentions: bool = True,
+    all_mentions: bool = True, parser: str | None = None,
 ) -> list[Extraction]:
     """What each paper says. Relations and results are read while every
     mention is at hand; then ``all_mentions=False`` keeps only the first
     mention of each entity (its evidence sentence): on 50k papers the rest is
-    most of the extraction's memory."""  # fmt: skip
+    most of the extraction's memory. ``parser`` names an installed spaCy
+    pipeline with a dependency parser (package or folder) whose parse adds
+    entity-level relations (``extractors.dependency``)."""  # fmt: skip
     ex = get_extractor(extractor)
     out: list[Extraction] = []
     docs = ((p.title, p.abstract) for p in papers)
     batch = 64 if workers <= 1 else 256
-    for p, entities in zip(papers, ex.pipe(docs, n_process=workers, batch_size=batch), strict=True):
-        found = read_extraction(p, entities)
+    parses: Iterator[Any] = itertools.repeat(None, len(papers))
+    if parser:
+        from extractors.dependency import load_parser
+
+        texts = (document_text(p.title or "", p.abstract or "") for p in papers)
+        parses = load_parser(parser).pipe(texts, batch_size=batch)
+    entity_lists = ex.pipe(docs, n_process=workers, batch_size=batch)
+    for p, entities, parsed in zip(papers, entity_lists, parses, strict=True):
+        found = read_extraction(p, entities, parsed)
         if not all_mentions:
             for e in entities:
                 del e.mentions[1:]
