@@ -179,11 +179,21 @@ def test_hostile_text_is_stored_as_data(bolt):
     g = new_graph()
     evil = "x' }) DETACH DELETE n //\\'\" \u202e\U0001F600 MATCH (n) RETURN n"
     add_node(g, S.PAPER, "p1", title=evil, abstract=evil * 300, in_corpus=True)
+    # Over the store's statement size on FalkorDB (written in pieces), and
+    # over what FalkorDB's Bolt layer can send back in one value (read in slices).
+    huge = ("\u00e9\u4e2d" + evil) * 6000
+    add_node(g, S.PAPER, "p2", title="huge", abstract=huge, in_corpus=True)
     add_node(g, S.METHOD, "m1", name=evil, aliases=[evil, "y"], paper_count=1)
+    add_node(g, S.RESULT, "r1", value=1e-07, unit="", relative=False, high=123456789.125)
     bolt.write(g)
+    slices = bolt.query("MATCH (p:Paper {key: 'p2'}) UNWIND range(0, size(p.abstract) - 1, 20000) AS i "
+                        "RETURN substring(p.abstract, i, 20000) ORDER BY i").rows  # fmt: skip
+    assert "".join(r[0] for r in slices) == huge
+    bolt.query("MATCH (p:Paper {key: 'p2'}) DETACH DELETE p")
     back = bolt.read()
     assert back.nodes["Paper:p1"]["title"] == evil
     assert back.nodes["Paper:p1"]["abstract"] == evil * 300
+    assert (back.nodes["Result:r1"]["value"], back.nodes["Result:r1"]["high"]) == (1e-07, 123456789.125)
     assert bolt.query("MATCH (m:Method) WHERE m.name = $n RETURN count(m) AS c", {"n": evil}).rows == [[1]]
 
 
