@@ -23,6 +23,7 @@ Why it is shaped this way:
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import re
@@ -88,6 +89,7 @@ def _prop_name(name: str) -> str:
     return name
 
 
+@functools.cache
 def _checked_prop(name: str) -> str:
     if not _IDENT.match(name):
         raise ValueError(f"not a property name: {name!r}")
@@ -161,13 +163,26 @@ def _props(d: dict[str, Any], skip: frozenset[str]) -> dict[str, Any]:
     for k, v in d.items():
         if k in skip:
             continue
-        if not isinstance(k, str) or not _IDENT.match(k):
-            log.warning("property %r is not an identifier; not stored", k)
-            continue
-        v = _value(v)
-        if v is not None:
-            out[k] = v
+        if k not in _NAMES_SEEN:
+            if not isinstance(k, str) or not _IDENT.match(k):
+                log.warning("property %r is not an identifier; not stored", k)
+                continue
+            _NAMES_SEEN.add(k)
+        if type(v) is not str:  # most values are text, stored as they are
+            v = _value(v)
+            if v is None:
+                continue
+        out[k] = v
     return out
+
+
+# Property names already checked by _props (kg's own: a few dozen).
+_NAMES_SEEN: set[str] = set()
+
+
+class _Rendered(list):
+    """A list whose items are already spelled as literals (a batch measured
+    while it was cut, so it is rendered once)."""
 
 
 def _literal(v: Any) -> str:
@@ -176,23 +191,29 @@ def _literal(v: Any) -> str:
     parameters in). Strings are single-quoted with ``\\`` and ``'``
     escaped, so text from papers arrives intact and cannot end the string;
     map keys must be identifiers (they are kg's property names)."""
-    if v is None:
-        return "NULL"
-    if isinstance(v, bool):
+    t = type(v)
+    if t is str:
+        return "'" + v.replace("\\", "\\\\").replace("'", "\\'") + "'"
+    if t is dict:
+        return "{" + ", ".join([f"{_checked_prop(k)}: {_literal(x)}" for k, x in v.items()]) + "}"
+    if t is _Rendered:
+        return "[" + ", ".join(v) + "]"
+    if t is list or t is tuple:
+        return "[" + ", ".join([_literal(x) for x in v]) + "]"
+    if t is bool:
         return "true" if v else "false"
-    if isinstance(v, int):
+    if t is int:
         return str(v)
-    if isinstance(v, float):
+    if t is float:
         if not math.isfinite(v):
             raise ValueError(f"not a storable number: {v!r}")
         return repr(v)
-    if isinstance(v, str):
-        return "'" + v.replace("\\", "\\\\").replace("'", "\\'") + "'"
-    if isinstance(v, list | tuple):
-        return "[" + ", ".join(_literal(x) for x in v) + "]"
-    if isinstance(v, dict):
-        return "{" + ", ".join(f"{_checked_prop(k)}: {_literal(x)}" for k, x in v.items()) + "}"
-    raise ValueError(f"not a Cypher parameter value: {type(v).__name__}")
+    if v is None:
+        return "NULL"
+    for base in (str, int, float, list, tuple, dict):  # subclasses, by their base's spelling
+        if isinstance(v, base):
+            return _literal(base(v))
+    raise ValueError(f"not a Cypher parameter value: {t.__name__}")
 
 
 def _with_header(cypher: str, params: dict[str, Any]) -> str:
@@ -558,21 +579,23 @@ class Neo4jStore:
                 yield chunk, []
             return
         budget = self.param_limit - len(cypher.encode("utf-8")) - 32
-        batch: list[Any] = []
+        batch = _Rendered()
         tails: list[tuple[str, dict]] = []
         used = 0
         for row in rows:
             more: list[tuple[str, dict]] = []
-            size = _spliced_size(row) + 2  # and ", "
+            text = _literal(row)
+            size = len(text.encode("utf-8")) + 2  # and ", "
             if size > budget and split is not None:
                 row, more = split(row)
-                size = _spliced_size(row) + 2  # and ", "
+                text = _literal(row)
+                size = len(text.encode("utf-8")) + 2
             if size > budget:
                 raise ValueError(f"a row is too large for {self.flavour}'s Bolt parameters: {str(row)[:120]}")
             if batch and (len(batch) >= self.batch_size or used + size > budget):
                 yield batch, tails
-                batch, tails, used = [], [], 0
-            batch.append(row)
+                batch, tails, used = _Rendered(), [], 0
+            batch.append(text)
             tails += more
             used += size
         if batch:
