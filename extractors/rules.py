@@ -20,6 +20,7 @@ import multiprocessing
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 
 import spacy
@@ -180,8 +181,11 @@ class Lexicon:
                     m = _FAMILY_PREFIX.match(entry.split("-", 1)[0])
                     if m and len(m.group(1)) >= 3 and (m.group(2) or "-" in entry) and entry[0].isupper():
                         self.families.setdefault(m.group(1).lower(), etype)
+        # The same words come up in abstract after abstract ("models", "LLMs", "accuracy").
+        self.lookup = lru_cache(maxsize=1 << 16)(self._find)
 
-    def lookup(self, phrase: str) -> str | None:
+    def _find(self, phrase: str) -> str | None:
+        """The entity type of ``phrase`` (``lookup``, which caches this)."""
         found = self.exact.get(phrase) or self.folded.get(phrase.lower())
         if found is None and len(phrase) >= 5 and _UPPER_OR_DIGIT.search(phrase):
             found = self.canon.get(canonical_key(phrase))
@@ -338,9 +342,9 @@ class EntityRules:
         if short in searched:
             return
         searched.add(short)
-        for use in re.finditer(rf"(?<![\w-]){re.escape(short)}s?(?![\w-])", text):
-            if use.start() != sf_a:
-                yield _Cand(use.start(), use.end(), etype, 0.75, "acronym-use", long_form=(lf_a, lf_b))
+        for a, b in _whole_word_uses(text, short):
+            if a != sf_a:
+                yield _Cand(a, b, etype, 0.75, "acronym-use", long_form=(lf_a, lf_b))
 
     def _listed(self, text: str) -> Iterator[_Cand]:
         """Names in a list typed by the noun next to it: "the MVTec-3D AD and
@@ -424,7 +428,7 @@ class EntityRules:
 
     # -- grouping -----------------------------------------------------------------
     def entities(self, doc: Doc) -> list[Entity]:
-        text = doc.text
+        text = doc.user_data.get(TEXT_KEY) or doc.text
         if len(text) > MAX_CHARS:
             text = text[:MAX_CHARS]
         original = text
@@ -597,12 +601,20 @@ _NUMBER_METRIC = re.compile(r"\d(?:\.\d+)?\s?%?\s+(?:(?:absolute|relative|averag
                             r"improvement in|gain in|points? (?:of|in))\s+)?([A-Za-z][A-Za-z0-9@\-]*[A-Za-z0-9@])")
 
 
+def _may_name(text: str) -> bool:
+    """Whether ``_NAMING`` can match at all: each of its cues needs one of
+    these strings, and substring tests cost a fraction of running it."""
+    return any(w in text for w in ("we term", "we call", "we name", "we dub", "termed", "dubbed", "coined")) or (
+        "introduc" in text and ('"' in text or "\u201c" in text)
+    )
+
+
 def _named(text: str) -> Iterator[_Cand]:
     """Names given by the text itself: "which we term state tuning", "dubbed
     X", "introducing the idea of "Concept Depth"", and capitalised phrases
     right after a proposal cue ("two methods: Masked Early Pruning of the
     Foundation Model and ...")."""
-    for m in _NAMING.finditer(text):
+    for m in _NAMING.finditer(text) if _may_name(text) else ():
         name = m.group(1)
         if name.lower() in _TASK_PRE_STOP or name.split()[0].lower() in ("a", "an", "the", "it", "this", "our"):
             continue
@@ -809,6 +821,25 @@ def _non_overlapping(cands: list[_Cand], size: int) -> list[_Cand]:
     return sorted((c for c, keep in zip(chosen, alive, strict=True) if keep), key=lambda c: c.start)
 
 
+def _whole_word_uses(text: str, word: str) -> Iterator[tuple[int, int]]:
+    """Where ``word``, or its plural in s, stands as a word of its own (not
+    inside a longer word or a hyphenated compound). A scan, not a regex: a
+    pattern per acronym would be compiled anew for most abstracts."""
+
+    def wordish(ch: str) -> bool:
+        return ch.isalnum() or ch in "_-"
+
+    i = text.find(word)
+    while i >= 0:
+        j = i + len(word)
+        if not (i and wordish(text[i - 1])):
+            if j < len(text) and text[j] == "s" and not (j + 1 < len(text) and wordish(text[j + 1])):
+                yield i, j + 1
+            elif not (j < len(text) and wordish(text[j])):
+                yield i, j
+        i = text.find(word, i + 1)
+
+
 class SpaceTokenizer:
     """Splits on whitespace only. ``kg_entity_rules`` reads ``doc.text`` and
     finds its own word boundaries, so the English tokenizer's affix work would
@@ -821,17 +852,22 @@ class SpaceTokenizer:
 
     def __call__(self, text: str) -> Doc:
         words, spaces = [], []
-        for m in _SPACE_TOKEN.finditer(text):
-            if m.group(1):
-                words.append(m.group(1))
-                spaces.append(bool(m.group(2)))
+        for word, space, other in _SPACE_TOKEN.findall(text):
+            if word:
+                words.append(word)
+                spaces.append(bool(space))
             else:
-                words.append(m.group(3))
+                words.append(other)
                 spaces.append(False)
-        return Doc(self.vocab, words=words, spaces=spaces)
+        doc = Doc(self.vocab, words=words, spaces=spaces)
+        # The text as given: doc.text would join it again from every token (a tenth of the extraction).
+        doc.user_data[TEXT_KEY] = text
+        return doc
 
 
 _SPACE_TOKEN = re.compile(r"(\S+)( ?)|(\s)")
+# Where SpaceTokenizer leaves the text it split (the same as doc.text, by construction).
+TEXT_KEY = "kg_text"
 
 
 @spacy.registry.tokenizers("kg.space_tokenizer.v1")

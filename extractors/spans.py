@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .records import Entity
 
@@ -29,9 +30,12 @@ def flatten(text: str) -> str:
     return text[: nl + 1] + text[nl + 1 :].replace("\r", " ").replace("\n", " ")
 
 
-def sentences(text: str) -> list[tuple[int, int]]:
+@lru_cache(maxsize=8)
+def sentences(text: str) -> tuple[tuple[int, int], ...]:
     """Sentence spans: the title line, then the abstract cut after sentence ends.
-    A regular expression is enough for abstracts and costs far less than a parse."""
+    A regular expression is enough for abstracts and costs far less than a parse.
+    Cached for the last few texts: the entity rules and the relation reader
+    ask for the same abstract's sentences one after the other."""
     spans: list[tuple[int, int]] = []
     start = 0
     for m in _SENT_END.finditer(text):
@@ -40,7 +44,7 @@ def sentences(text: str) -> list[tuple[int, int]]:
         start = m.end()
     if start < len(text):
         spans.append((start, len(text)))
-    return spans
+    return tuple(spans)
 
 
 @dataclass(slots=True)

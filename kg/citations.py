@@ -376,7 +376,9 @@ def add_builds_on(g: nx.MultiDiGraph, papers: Iterable[Paper] | None = None, ver
     for a in dict.fromkeys(citing):
         if a not in g:
             continue
-        mentions: list[tuple[_Proposal, str, bool]] = []  # (proposal, evidence, seen by the extractor)
+        # (proposal, evidence or where in the text it is, seen by the extractor): the sentence of a text
+        # match is cut only if the match is kept (most are a paper's own names)
+        mentions: list[tuple[_Proposal, str | int, bool]] = []
         for _, x, k, data in g.out_edges(a, keys=True, data=True):
             if k in mention_rels and x in by_entity:
                 mentions.append((by_entity[x], data.get("evidence") or "", True))
@@ -390,13 +392,13 @@ def add_builds_on(g: nx.MultiDiGraph, papers: Iterable[Paper] | None = None, ver
             for n in range(min(longest[w], len(words) - i), 0, -1):
                 prop = proposals.get(tuple(words[i : i + n]))
                 if prop is not None:
-                    mentions.append((prop, sentence_at(text, toks[i].start()), False))
+                    mentions.append((prop, toks[i].start(), False))
                     break
-        found: dict[str, tuple[float, _Proposal, str]] = {}  # B -> best (confidence, proposal, evidence)
+        found: dict[str, tuple[float, _Proposal, str | int]] = {}  # B -> best (confidence, proposal, evidence)
         too_early: set[str] = set()
         for prop, evidence, seen_by_extractor in mentions:
             b = prop.paper
-            if b == a or not evidence:
+            if b == a or evidence == "":
                 continue
             ya, yb = d.get("year"), g.nodes[b].get("year")
             if isinstance(ya, int) and isinstance(yb, int) and ya < yb:
@@ -410,6 +412,8 @@ def add_builds_on(g: nx.MultiDiGraph, papers: Iterable[Paper] | None = None, ver
                 found[b] = (conf, prop, evidence)
         stats.anachronistic += len(too_early)
         for b, (conf, prop, evidence) in found.items():
+            if isinstance(evidence, int):
+                evidence = sentence_at(text, evidence)
             add_edge(g, a, b, S.BUILDS_ON, via=prop.name, evidence=evidence, extractor=BUILDS_ON_EXTRACTOR,
                      confidence=conf)  # fmt: skip
             stats.links += 1
