@@ -51,8 +51,9 @@ _CAMEL = re.compile(r"^(?:[A-Z][a-z0-9]+[A-Z][A-Za-z0-9]*|[a-z]+[A-Z][A-Za-z0-9]
                     r"[A-Z]{2,}[0-9]+[A-Za-z0-9]*)$")
 # A hyphenated name is coined when one part is: "ZIP-FIT", "Light-PEFT", "CoPA-Merging", not "Task-Specific".
 _CODED_PART = re.compile(r"^(?:[A-Z]{2,}[A-Za-z0-9]*|[A-Za-z]+[A-Z][A-Za-z0-9]*|[A-Za-z]*\d+[A-Za-z0-9]*)$")
+# (The lookahead names the letters every cue starts with, so the engine skips other positions fast.)
 _PROPOSE = re.compile(
-    r"\b(?:we|this (?:paper|work|study)|our (?:paper|work))\s+(?:\w+ly\s+)?(?:(?:also|further|then|first)\s+)?"
+    r"(?=[wtocndipa])\b(?:we|this (?:paper|work|study)|our (?:paper|work))\s+(?:\w+ly\s+)?(?:(?:also|further|then|first)\s+)?"
     r"(?:propos|introduc|present|develop|design|construct|creat|releas|contribut|curat|collect|nam|call|term|dub|offer|"
     r"devis|buil|formulat|establish)\w*\b|\b(?:called|named|termed|dubbed|coined)\b|\bintroduc(?:e|es|ed|ing)\b|"
     r"\bpropos(?:e|es|ed|ing|al of)\b|\b(?:a|an) (?:new|novel)\b", re.I)
@@ -639,7 +640,7 @@ _AT_K = re.compile(r"(?<![\w@])[A-Za-z][A-Za-z\-]*@(?:\d+|[kK])\b")
 def _number_metrics(text: str) -> Iterator[_Cand]:
     """"97.1% I-AUROC", "+2.3 mIoU": a coined name right after a number is a
     metric; so is a name at a cut-off ("RP@10", "nDCG@k")."""
-    for m in _AT_K.finditer(text):
+    for m in _AT_K.finditer(text) if "@" in text else ():
         yield _Cand(m.start(), m.end(), "Metric", 0.7, "number-metric")
     for m in _NUMBER_METRIC.finditer(text):
         tok = m.group(1)

@@ -18,7 +18,8 @@ from .records import Entity
 
 # Same cut as the entity rules: after . ! or ? before a capital, digit, quote or bracket; and at line breaks.
 _HAS_DIGIT = re.compile(r"\d")
-_SENT_END = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[A-Z0-9\"'(\[])|\n")
+# (The stop is matched, not looked behind for, so the engine can skip to candidates; a cut starts after it.)
+_SENT_END = re.compile(r"[.!?]([\"')\]]?\s+)(?=[A-Z0-9\"'(\[])|\n")
 
 
 def flatten(text: str) -> str:
@@ -39,8 +40,9 @@ def sentences(text: str) -> tuple[tuple[int, int], ...]:
     spans: list[tuple[int, int]] = []
     start = 0
     for m in _SENT_END.finditer(text):
-        if m.start() > start:
-            spans.append((start, m.start()))
+        cut = m.start(1) if m.group(1) is not None else m.start()
+        if cut > start:
+            spans.append((start, cut))
         start = m.end()
     if start < len(text):
         spans.append((start, len(text)))

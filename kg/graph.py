@@ -40,8 +40,9 @@ def add_node(g: nx.MultiDiGraph, label: str, key: str, **props) -> str:
 def add_edge(g: nx.MultiDiGraph, u: str, v: str, rel: str, **props) -> None:
     """One edge per (u, v, type): re-adding updates it, so builds are idempotent."""
     props = {k: v for k, v in props.items() if v is not None}
-    if g.has_edge(u, v, key=rel):
-        g.edges[u, v, rel].update(props)
+    data = g.get_edge_data(u, v, rel)  # the stored attribute dict itself, or None
+    if data is not None:
+        data.update(props)
     else:
         g.add_edge(u, v, key=rel, type=rel, __labels__={rel}, **props)
 
