@@ -90,8 +90,13 @@ def _prop_name(name: str) -> str:
 
 
 @functools.cache
+def _is_identifier(name: object) -> bool:
+    """Cached: the same few dozen property names are asked about for every row."""
+    return isinstance(name, str) and _IDENT.match(name) is not None
+
+
 def _checked_prop(name: str) -> str:
-    if not _IDENT.match(name):
+    if not _is_identifier(name):
         raise ValueError(f"not a property name: {name!r}")
     return name
 
@@ -163,21 +168,15 @@ def _props(d: dict[str, Any], skip: frozenset[str]) -> dict[str, Any]:
     for k, v in d.items():
         if k in skip:
             continue
-        if k not in _NAMES_SEEN:
-            if not isinstance(k, str) or not _IDENT.match(k):
-                log.warning("property %r is not an identifier; not stored", k)
-                continue
-            _NAMES_SEEN.add(k)
+        if not _is_identifier(k):
+            log.warning("property %r is not an identifier; not stored", k)
+            continue
         if type(v) is not str:  # most values are text, stored as they are
             v = _value(v)
             if v is None:
                 continue
         out[k] = v
     return out
-
-
-# Property names already checked by _props (kg's own: a few dozen).
-_NAMES_SEEN: set[str] = set()
 
 
 class _Rendered(list):
@@ -492,9 +491,9 @@ class Neo4jStore:
         """Each job is a batch and the follow-up updates of its rows. Batches
         of one phase are independent (distinct keys, distinct endpoints), so
         on FalkorDB, which runs one write at a time per graph, two go at once:
-        one is rendered and sent while the other runs (1.6x on the 5k
-        benchmark). On Neo4j one at a time: concurrent MERGEs on shared
-        endpoints would only wait on each other's locks."""
+        one is rendered and sent while the other runs. On Neo4j one at a
+        time: concurrent MERGEs on shared endpoints would only wait on each
+        other's locks."""
 
         def run(job: tuple[str, list[Any], list[tuple[str, dict]], str]) -> int:
             cypher, batch, tails, target = job
