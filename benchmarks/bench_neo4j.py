@@ -97,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     phases = store.last_write  # of the rerun
     rels_s = n_rels / first["relationships"]
     base_rels_s = len(edges) / base_s
-    print(f"load: {load_s:.2f} s in all (batch size {args.batch_size}, {store.writers} writer(s)): "
+    print(f"load: {load_s:.2f} s in all (batch size {args.batch_size}): "
           + ", ".join(f"{k} {v:.2f} s" for k, v in first.items()))
     print(f"  nodes: {n_nodes / first['nodes']:,.0f} nodes/s; relationships: {rels_s:,.0f} relationships/s; "
           f"end to end: {n_rels / load_s:,.0f} relationships/s")  # fmt: skip

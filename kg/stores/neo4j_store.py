@@ -299,7 +299,6 @@ class Neo4jStore:
         self.server_version = ""
         self.splices_params = False
         self.param_limit: int | None = None  # bytes of spliced text, where the server splices
-        self.writers = 1  # batches written at once; 2 on FalkorDB, see _run_batches
         self.key_index = "none"  # "constraint", "index" or "none"; set by _ensure_keys
         self._keys_checked = False
         self.last_write: dict[str, float] = {}
@@ -369,7 +368,6 @@ class Neo4jStore:
             self.splices_params = echoed != probe
         if self.splices_params:
             self.param_limit = SPLICED_TEXT_LIMIT
-            self.writers = 2
             if self.flavour == "neo4j":
                 self.flavour = "falkordb"
         log.info("connected to %s (%s%s)", self.uri, self.flavour,
@@ -488,26 +486,19 @@ class Neo4jStore:
         return rebase_entities(graph, stored_entity_index(stored))
 
     def _run_batches(self, jobs: Iterable[tuple[str, list[Any], list[tuple[str, dict]], str]]) -> int:
-        """Each job is a batch and the follow-up updates of its rows. Batches
-        of one phase are independent (distinct keys, distinct endpoints), so
-        on FalkorDB, which runs one write at a time per graph, two go at once:
-        one is rendered and sent while the other runs. On Neo4j one at a
-        time: concurrent MERGEs on shared endpoints would only wait on each
-        other's locks."""
-
-        def run(job: tuple[str, list[Any], list[tuple[str, dict]], str]) -> int:
-            cypher, batch, tails, target = job
+        """Each job is a batch and the follow-up updates of its rows, written
+        one at a time. (Two writers at once were faster on FalkorDB 4.16, but
+        with statements of 1,000 rows a write waiting for another's commit
+        aborts the server: an assertion in pthread_mutex_lock under
+        QueryCtx_LockForCommit, seen in a test run. On Neo4j concurrent MERGEs
+        on shared endpoints would only wait on each other's locks.)"""
+        n = 0
+        for cypher, batch, tails, target in jobs:
             self._write(cypher, {"rows": batch})
             for tail_cypher, params in tails:
                 self._write(target + tail_cypher, params)
-            return len(batch)
-
-        if self.writers <= 1:
-            return sum(run(job) for job in jobs)
-        from concurrent.futures import ThreadPoolExecutor
-
-        with ThreadPoolExecutor(self.writers) as pool:
-            return sum(pool.map(run, jobs))
+            n += len(batch)
+        return n
 
     def _write_nodes(self, nodes: dict[str, list[dict[str, Any]]]) -> int:
         def jobs() -> Iterator[tuple[str, list[Any], list[tuple[str, dict]], str]]:
