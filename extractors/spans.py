@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -42,11 +43,27 @@ def sentences(text: str) -> tuple[tuple[int, int], ...]:
     for m in _SENT_END.finditer(text):
         cut = m.start(1) if m.group(1) is not None else m.start()
         if cut > start:
-            spans.append((start, cut))
+            spans.extend(_cut_long(text, start, cut))
         start = m.end()
     if start < len(text):
-        spans.append((start, len(text)))
+        spans.extend(_cut_long(text, start, len(text)))
     return tuple(spans)
+
+
+MAX_SENTENCE = 2000  # characters; real abstract sentences are far shorter
+
+
+def _cut_long(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """A span cut at spaces into pieces of at most ``MAX_SENTENCE`` characters.
+    Every mention keeps its sentence as evidence, so a 190k-character title
+    with no sentence end would otherwise be copied once per mention (gigabytes)."""
+    while end - start > MAX_SENTENCE:
+        cut = text.rfind(" ", start + MAX_SENTENCE // 2, start + MAX_SENTENCE)
+        cut = cut if cut > start else start + MAX_SENTENCE
+        yield start, cut
+        start = cut + (text[cut] == " ")
+    if end > start:
+        yield start, end
 
 
 @dataclass(slots=True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -47,6 +48,24 @@ def _out_console():
     from rich.console import Console
 
     return Console(soft_wrap=True)
+
+
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff]")
+
+
+def terminal_safe(value: Any) -> str:
+    """Text from papers as it may reach a terminal: control, format and other
+    unprintable characters shown as escapes (an ESC can retitle a window or
+    clear the screen), never sent raw."""
+    text = value if isinstance(value, str) else json.dumps(_jsonable(value), ensure_ascii=False)
+    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
+def _cell(value: Any):
+    """A table cell that rich prints as it is: no markup is read from paper text."""
+    from rich.text import Text
+
+    return Text(terminal_safe(value))
 
 
 def user_errors(fn: Callable) -> Callable:
@@ -209,6 +228,7 @@ def build(inputs, graph_dir, backend, fresh, as_json, fmt, extractor, workers, p
         store = _neo4j_store(neo4j_uri, user, database)  # a down server fails before any work
     else:
         store = _open_store(graph_dir, None, user, database, must_exist=False)
+        store.prepare(fresh)  # an --out that is a file, unwritable or holds a damaged graph fails before any work
     try:
         papers, report = _read(inputs, fmt)
         _print_read_summary(report, len(papers))
@@ -323,9 +343,9 @@ def query(cypher, graph_dir, params, as_json, neo4j_uri, user, database):
 
     t = Table(show_lines=False)
     for c in res.columns:
-        t.add_column(c, overflow="fold")
+        t.add_column(_cell(c), overflow="fold")
     for row in res.rows:
-        t.add_row(*[v if isinstance(v, str) else json.dumps(_jsonable(v), ensure_ascii=False) for v in row])
+        t.add_row(*[_cell(v) for v in row])
     _out_console().print(t)
     _err_console().print(f"{len(res.rows)} row(s)")
 
@@ -393,7 +413,7 @@ def evaluate(gold, pred, extractor, errors, as_json):
     _out_console().print(t)
     if errors:
         for m in mistakes:
-            click.echo(f"{m['id']}\t{m['kind']}\t{m['type']}\t{m['name']}")
+            click.echo("\t".join(terminal_safe(m[k]) for k in ("id", "kind", "type", "name")))
 
 
 @main.command()

@@ -58,6 +58,21 @@ class PaperIndex:
         i = self._find(p)
         return None if i is None else self._papers[i]
 
+    def conflict(self, paper: Paper) -> str | None:
+        """What the report should say before ``paper`` joins the paper with its
+        id: a different title means two records that disagree, so the merge
+        keeps the first one's title and abstract together (never one's title
+        with the other's abstract) and the user is told."""
+        i = self._by.get(("id", str(paper.id))) if paper.id else None
+        if i is None:
+            return None
+        found = self._papers[i]
+        if found.title and paper.title and normalise_title(found.title) != normalise_title(paper.title):
+            first = found.sources[0] if found.sources else "an earlier record"
+            return (f"duplicate record with a conflicting title (merged, first kept): {paper.id!r}, "
+                    f"first read at {first}")  # fmt: skip
+        return None
+
     def add(self, paper: Paper) -> bool:
         """Add a paper or merge it into the one it duplicates; True when new."""
         i = self._find(paper)
@@ -66,9 +81,9 @@ class PaperIndex:
             self._papers.append(paper)
         else:
             found = self._papers[i]
-            if found.title and paper.title and normalise_title(found.title) != normalise_title(paper.title):
-                self.conflicting_titles += 1
-            _merge(found, paper)
+            differ = bool(found.title and paper.title and normalise_title(found.title) != normalise_title(paper.title))
+            self.conflicting_titles += differ
+            _merge(found, paper, keep_text=differ)
         for ident in identifiers(self._papers[i]):
             self._by.setdefault(ident, i)
         return i == len(self._papers) - 1 and self._papers[i] is paper
@@ -77,7 +92,9 @@ class PaperIndex:
         return list(self._papers)
 
 
-def _merge(into: Paper, other: Paper) -> None:
+def _merge(into: Paper, other: Paper, keep_text: bool = False) -> None:
+    """Fill what ``into`` lacks from ``other``. With ``keep_text`` (the titles
+    disagree) the first record's title and abstract stay together."""
     for f in fields(Paper):
         mine, theirs = getattr(into, f.name), getattr(other, f.name)
         if f.name == "in_corpus":
@@ -88,5 +105,5 @@ def _merge(into: Paper, other: Paper) -> None:
                     mine.append(item)
         elif not mine and theirs:
             setattr(into, f.name, theirs)
-        elif f.name == "abstract" and theirs and len(theirs) > len(mine):
+        elif f.name == "abstract" and not keep_text and theirs and len(theirs) > len(mine):
             into.abstract = theirs

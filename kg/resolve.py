@@ -144,13 +144,25 @@ StoredEntity = tuple[str, str, list[str]]  # (label, key, aliases)
 
 def stored_entity_index(entities: Iterable[StoredEntity]) -> dict[tuple[str, str], str]:
     """(label, key of the name or of a long-form alias) -> stored entity key.
-    Acronyms are left out: they are ambiguous across papers."""
+    Acronyms are left out: they are ambiguous across papers.
+
+    One answer whatever order the store returns its rows in (a server's row
+    order is not stable, and an index built first-come made a second load of
+    the same graph move edges from one entity onto another): every stored
+    entity's own (label, key) names that entity; an alias only fills a slot
+    no entity owns; and where aliases of several entities share a slot, the
+    smallest entity key takes it."""
     index: dict[tuple[str, str], str] = {}
+    by_alias: dict[tuple[str, str], str] = {}
     for label, key, aliases in entities:
-        index.setdefault((label, key), key)
+        index[(label, key)] = key
         for alias in aliases or ():
             if not is_acronym(alias):
-                index.setdefault((label, entity_key(alias)), key)
+                slot = (label, entity_key(alias))
+                if slot not in by_alias or key < by_alias[slot]:
+                    by_alias[slot] = key
+    for slot, key in by_alias.items():
+        index.setdefault(slot, key)
     return index
 
 
@@ -189,4 +201,60 @@ def rebase_entities(graph, index: dict[tuple[str, str], str]):
             out.add_node(target, **merged)
     for u, v, k, d in graph.edges(keys=True, data=True):
         out.add_edge(rename.get(u, u), rename.get(v, v), key=k, **d)
+    return out
+
+
+# Paper identifiers a stored Paper node can be found by, strongest first.
+PAPER_IDENTIFIERS = ("doi", "arxiv_id", "s2_id", "openalex_id")
+
+
+def stored_paper_index(papers: Iterable[dict]) -> dict[tuple[str, str], str]:
+    """(identifier kind, normalised value) -> stored paper key, for stored
+    Paper property maps; the smallest key wins a tie, whatever the order."""
+    from .dedup import identifiers
+    from .records import Paper
+
+    index: dict[tuple[str, str], str] = {}
+    for d in sorted(papers, key=lambda d: str(d.get("key"))):
+        ref = Paper(id="", title="", **{k: d.get(k) for k in PAPER_IDENTIFIERS})
+        for ident in identifiers(ref):
+            if ident[0] in PAPER_IDENTIFIERS:
+                index.setdefault(ident, str(d["key"]))
+    return index
+
+
+def rebase_papers(graph, index: dict[tuple[str, str], str]):
+    """``graph`` with each new Paper that shares a DOI, arXiv, Semantic Scholar
+    or OpenAlex id with a stored paper under another key moved onto that key,
+    so the same paper read in two builds (JSON Lines with its own id, then
+    BibTeX by DOI) is one node. Returns a new graph, or ``graph`` itself when
+    nothing moves."""
+    import networkx as nx
+
+    from . import schema as S
+    from .dedup import identifiers
+    from .records import Paper
+
+    rename: dict[str, str] = {}
+    for nid, d in graph.nodes(data=True):
+        if d.get("label") != S.PAPER:
+            continue
+        ref = Paper(id="", title="", **{k: d.get(k) for k in PAPER_IDENTIFIERS})
+        found = next((index[i] for i in identifiers(ref) if i in index), None)
+        if found is not None and found != d.get("key"):
+            rename[nid] = S.node_id(S.PAPER, found)
+    if not rename:
+        return graph
+    out = nx.MultiDiGraph(**graph.graph)
+    for nid, d in graph.nodes(data=True):
+        target = rename.get(nid, nid)
+        if target in out:  # two new records of one stored paper: fill, never overwrite
+            mine = out.nodes[target]
+            mine.update({k: v for k, v in d.items() if mine.get(k) is None})
+        else:
+            out.add_node(target, **(dict(d, key=S.split_node_id(target).key) if nid in rename else d))
+    for u, v, k, d in graph.edges(keys=True, data=True):
+        u, v = rename.get(u, u), rename.get(v, v)
+        if u != v and not out.has_edge(u, v, k):
+            out.add_edge(u, v, key=k, **d)
     return out

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..records import Paper, ReadReport
+from ._text import clean_paper
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +108,13 @@ def read_papers(
         before = report.papers_read
         try:
             for paper in reader.read(path, report):
+                clean_paper(paper)
+                if not paper.id:
+                    report.skip(path, _line_of(paper), "id has no printable characters")
+                    continue
                 report.papers_read += 1
+                if conflict := index.conflict(paper):
+                    report.skip(path, _line_of(paper), conflict)
                 if not index.add(paper):
                     report.duplicates += 1
         except (OSError, UnicodeError) as e:
@@ -119,6 +126,12 @@ def read_papers(
             # e.g. the side files of a folder format; real problems were reported as skips
             log.info("%s: no papers read", path)
     return index.papers(), report
+
+
+def _line_of(paper: Paper) -> int | None:
+    where = paper.sources[-1] if paper.sources else ""
+    line = where.rsplit(":", 1)[-1]
+    return int(line) if line.isdigit() else None
 
 
 # Register the built-in readers.

@@ -9,24 +9,56 @@ import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
-from ..records import ReadReport
+from ..records import Paper, ReadReport
 
 log = logging.getLogger(__name__)
 
 # C0/C1 control characters other than tab and newline, and Unicode
 # non-characters; they break JSON, HTML and terminal output downstream.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff]")
-_SPACES = re.compile(r"[\s\u00a0\u2000-\u200b\u2028\u2029\u3000]+")
+# Zero-width and invisible format characters: removed, not spaced, so that
+# "Lo\u200dRA" is LoRA and a zero-width space leaves no visible gap.
+_INVISIBLE = re.compile(r"[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]")
+_SPACES = re.compile(r"[\s\u00a0\u2000-\u200a\u2028\u2029\u3000]+")
 
 
 def clean_text(s: str | None) -> str:
-    """One line of text: hard-wrapped abstracts (arXiv wraps at 80 columns) are
-    joined, control characters become spaces."""
+    """One line of text, the same cleaning for every text field (titles,
+    abstracts, ids, URLs, dates, names): hard-wrapped abstracts (arXiv wraps at
+    80 columns) are joined, control characters become spaces, invisible ones
+    go, NUL never survives."""
     if not s:
         return ""
-    s = _CONTROL.sub(" ", unicodedata.normalize("NFC", str(s)))
-    return _SPACES.sub(" ", s).strip()
+    s = _INVISIBLE.sub("", unicodedata.normalize("NFC", str(s)))
+    return _SPACES.sub(" ", _CONTROL.sub(" ", s)).strip()
 
+
+def clean_paper(p: Paper) -> Paper:
+    """Every text field of a paper and of its references cleaned by
+    ``clean_text``, whichever reader made it; empty optional fields become None."""
+    for f in _PAPER_TEXT:
+        v = getattr(p, f)
+        if isinstance(v, str):
+            setattr(p, f, clean_text(v) or (None if f in _OPTIONAL else ""))
+    p.authors = [a for a in (clean_text(a) for a in p.authors) if a]
+    for ref in (*p.references, *p.cited_by):
+        for f in _REF_TEXT:
+            v = getattr(ref, f, None)
+            if isinstance(v, str):
+                setattr(ref, f, clean_text(v) or None)
+    return p
+
+
+_PAPER_TEXT = ("id", "title", "abstract", "doi", "arxiv_id", "s2_id", "openalex_id", "date", "venue", "url")
+_OPTIONAL = frozenset(_PAPER_TEXT) - {"id", "title", "abstract"}
+_REF_TEXT = ("id", "doi", "arxiv_id", "s2_id", "openalex_id", "title")
+
+
+def not_text(value: object) -> str | None:
+    """Why a field that should be text is not (a list, a number, an object), or None."""
+    if value is None or isinstance(value, str):
+        return None
+    return f"is not text but {type(value).__name__}"
 
 
 def decoded_lines(path: Path, report: ReadReport) -> Iterator[tuple[int, str]]:

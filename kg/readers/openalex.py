@@ -21,7 +21,7 @@ from typing import Any
 
 from ..citations import CitedRef, arxiv_from_doi, bib_key, openalex_short
 from ..records import Paper, ReadReport
-from ..schema import normalise_arxiv, normalise_doi, normalise_title
+from ..schema import normalise_arxiv, normalise_doi
 from . import register_reader
 from ._bibjson import JsonRecord, as_list, defer_generic_json, iso_date, iter_json_records, text, year
 
@@ -156,17 +156,10 @@ def paper_from_work(r: JsonRecord, path: Path, report: ReadReport) -> Paper | No
 @register_reader(SOURCE, extensions=(".json", ".jsonl", ".ndjson"), sniff=sniff)
 def read_openalex(path: Path, report: ReadReport) -> Iterator[Paper]:
     """Works one by one; a record that cannot be a paper is reported and skipped."""
-    seen_titles: dict[str, tuple[str, str]] = {}  # openalex id -> (title, where)
     for r in iter_json_records(path, report, page_keys=("results",)):
         paper = paper_from_work(r, path, report)
         if paper is None:
             continue
-        if paper.openalex_id:
-            first = seen_titles.setdefault(paper.openalex_id, (normalise_title(paper.title), r.where))
-            if first[0] != normalise_title(paper.title):
-                r.skip(
-                    report, path, f"duplicate record with a conflicting title (merged, first kept): {paper.openalex_id}"
-                )
         yield paper
 
 

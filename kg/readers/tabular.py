@@ -12,7 +12,7 @@ from typing import Any
 from ..records import Paper, ReadReport
 from ..schema import normalise_arxiv, normalise_doi, paper_key
 from . import register_reader
-from ._text import clean_text, decoded_lines
+from ._text import clean_text, decoded_lines, not_text
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
@@ -42,16 +42,18 @@ def _year(rec: dict) -> int | None:
 
 def paper_from_record(rec: dict, where: str) -> tuple[Paper | None, str | None]:
     """A Paper from a flat record, or the reason it cannot be one."""
+    for field in ("title", "abstract", "summary"):
+        if why := not_text(rec.get(field)):
+            return None, f"{field} {why}"
     title = clean_text(rec.get("title"))
-    if not title:
-        return None, "missing title"
     abstract = clean_text(rec.get("abstract") or rec.get("summary"))
-    raw_id = rec.get("id")
+    raw_id = clean_text(str(rec["id"])) if rec.get("id") not in (None, "") else None
+    if not title and not (abstract and (raw_id or rec.get("doi") or rec.get("arxiv_id"))):
+        return None, "missing title" if abstract or not raw_id else "missing title and abstract"
     doi = normalise_doi(str(rec["doi"])) if rec.get("doi") else None
     arxiv = normalise_arxiv(str(rec["arxiv_id"])) if rec.get("arxiv_id") else None
     paper = Paper(
-        id=paper_key(id=str(raw_id).strip() if raw_id not in (None, "") else None, doi=doi, arxiv_id=arxiv,
-                     title=title),
+        id=paper_key(id=raw_id or None, doi=doi, arxiv_id=arxiv, title=title),
         title=title,
         abstract=abstract,
         doi=doi,
@@ -89,7 +91,8 @@ def read_jsonl(path: Path, report: ReadReport) -> Iterator[Paper]:
 
 @register_reader("csv", extensions=(".csv", ".tsv"))
 def read_csv(path: Path, report: ReadReport) -> Iterator[Paper]:
-    lines = (line for _, line in decoded_lines(path, report))
+    # Line ends go back on: a quoted field may hold line breaks ("deep\nlearning").
+    lines = (line + "\n" for _, line in decoded_lines(path, report))
     delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
     reader = csv.DictReader(lines, delimiter=delimiter)
     if not reader.fieldnames or "title" not in [f.strip().lower() for f in reader.fieldnames]:

@@ -3,10 +3,15 @@ directory. No server; Cypher through grand-cypher (see kg.query)."""
 
 from __future__ import annotations
 
+import fcntl
 import gzip
 import json
 import logging
 import os
+import tempfile
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -20,46 +25,148 @@ from . import QueryResult, register_store
 log = logging.getLogger(__name__)
 
 GRAPH_FILE = "graph.json.gz"
+LOCK_FILE = ".kg.lock"
+FORMAT_VERSION = 2
 _LIST_PROPS = ("aliases", "sources", "authors")
+_FILE_STATE = tuple[int, int, int]  # (inode, size, mtime_ns) of the file a graph was read from
+
+
+class CorruptGraphError(ValueError):
+    """The graph file cannot be read back; the message names it and the way out."""
+
+
+def _records(g: nx.MultiDiGraph) -> Iterator[str]:
+    """Node-link JSON with every node's and edge's attributes nested under
+    ``properties``: a property may be called ``id``, ``source``, ``target`` or
+    ``key`` (CITES has a ``source``) without overwriting the endpoints."""
+    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+    def props(d: dict) -> dict:
+        return {k: v for k, v in d.items() if k != "__labels__"}
+
+    yield (f'{{"format":"kg-node-link","version":{FORMAT_VERSION},"directed":true,"multigraph":true,'
+           f'"graph":{dumps(dict(g.graph))},"nodes":[')  # fmt: skip
+    for i, (n, d) in enumerate(g.nodes(data=True)):
+        yield ("," if i else "") + dumps({"id": n, "properties": props(d)})
+    yield '],"edges":['
+    for i, (u, v, k, d) in enumerate(g.edges(keys=True, data=True)):
+        yield ("," if i else "") + dumps({"source": u, "target": v, "key": k, "properties": props(d)})
+    yield "]}"
 
 
 def save_graph(g: nx.MultiDiGraph, path: Path) -> None:
-    """Node-link JSON, written record by record in chunks (the whole text of a
-    50k-paper graph never sits in memory at once) to a temporary file that is
-    then renamed, so a crash never leaves half a graph."""
-    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    """Written record by record in chunks (the whole text of a 50k-paper graph
+    never sits in memory at once) to a temporary file of its own, flushed to
+    disk and then renamed over the graph: a crash, a kill or a full disk never
+    leaves half a graph, and the temporary file is removed when writing fails."""
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=1) as z:
+            chunk: list[str] = []
+            for piece in _records(g):
+                chunk.append(piece)
+                if len(chunk) >= 5000:
+                    z.write("".join(chunk).encode("utf-8"))
+                    chunk.clear()
+            z.write("".join(chunk).encode("utf-8"))
+            z.close()
+            raw.flush()
+            os.fsync(raw.fileno())
+        os.replace(tmp, path)
+    except BaseException as e:
+        tmp.unlink(missing_ok=True)
+        if isinstance(e, OSError):
+            raise OSError(e.errno, f"could not write {path} ({e.strerror or e}); the graph there is unchanged") from e
+        raise
+    _fsync_dir(path.parent)
 
-    def records():
-        yield '{"directed":true,"multigraph":true,"graph":' + dumps(dict(g.graph)) + ',"nodes":['
-        for i, (n, d) in enumerate(g.nodes(data=True)):
-            yield ("," if i else "") + dumps({"id": n, **{k: v for k, v in d.items() if k != "__labels__"}})
-        yield '],"edges":['
-        for i, (u, v, k, d) in enumerate(g.edges(keys=True, data=True)):
-            rec = {"source": u, "target": v, "key": k, **{a: x for a, x in d.items() if a != "__labels__"}}
-            yield ("," if i else "") + dumps(rec)
-        yield "]}"
 
-    tmp = path.with_name(path.name + ".tmp")
-    with gzip.open(tmp, "wt", encoding="utf-8", compresslevel=1) as f:
-        chunk: list[str] = []
-        for piece in records():
-            chunk.append(piece)
-            if len(chunk) >= 5000:
-                f.write("".join(chunk))
-                chunk.clear()
-        f.write("".join(chunk))
-    os.replace(tmp, path)
+def _fsync_dir(d: Path) -> None:
+    try:
+        fd = os.open(d, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def load_graph(path: Path) -> nx.MultiDiGraph:
-    with gzip.open(path, "rt", encoding="utf-8") as f:
-        data = json.load(f)
-    g = nx.node_link_graph(data, directed=True, multigraph=True, edges="edges")
-    for _, d in g.nodes(data=True):
-        d["__labels__"] = {d["label"]}
-    for *_, d in g.edges(data=True):
-        d["__labels__"] = {d["type"]}
+    """The graph saved by ``save_graph`` (or by kg before format 2, whose flat
+    records are read as they were). Any damage is one ``CorruptGraphError``."""
+    try:
+        with gzip.open(path, "rt", encoding="utf-8") as f:
+            data = json.load(f)
+        if data.get("version", 1) >= 2:
+            g = nx.MultiDiGraph(**data.get("graph", {}))
+            for n in data["nodes"]:
+                g.add_node(n["id"], **n["properties"])
+            for e in data["edges"]:
+                g.add_edge(e["source"], e["target"], key=e["key"], **e["properties"])
+        else:
+            g = nx.node_link_graph(data, directed=True, multigraph=True, edges="edges")
+        for _, d in g.nodes(data=True):
+            d["__labels__"] = {d["label"]}
+        for *_, d in g.edges(data=True):
+            d["__labels__"] = {d["type"]}
+    except (OSError, EOFError, ValueError, KeyError, TypeError, AttributeError, zlib.error) as e:
+        raise CorruptGraphError(
+            f"{path} is not a readable kg graph ({type(e).__name__}: {e}); rebuild it with "
+            f"'kg build INPUT... --out {path.parent} --fresh'"
+        ) from e
     return g
+
+
+def check_graph_head(path: Path) -> None:
+    """The first bytes of a graph file: gzip, then one of kg's node-link layouts."""
+    try:
+        with gzip.open(path, "rb") as f:
+            head = f.read(64)
+    except (OSError, EOFError, zlib.error) as e:
+        head, why = b"", f"{type(e).__name__}: {e}"
+    else:
+        why = "not kg's node-link JSON"
+    if not head.startswith((b'{"format":"kg-node-link"', b'{"directed"')):
+        raise CorruptGraphError(f"{path} is not a readable kg graph ({why}); rebuild it with "
+                                f"'kg build INPUT... --out {path.parent} --fresh'")  # fmt: skip
+
+
+def _file_state(path: Path) -> _FILE_STATE | None:
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+@contextmanager
+def directory_lock(d: Path) -> Iterator[None]:
+    """One writer at a time per graph directory, across processes: an advisory
+    ``flock`` on a lock file, released by the kernel when the holder dies, so a
+    killed build never leaves the directory locked. A second writer waits."""
+    d.mkdir(parents=True, exist_ok=True)
+    with (d / LOCK_FILE).open("a") as f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            log.warning("%s: another kg process is writing this graph; waiting for it to finish", d)
+            fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def _remove_stale_temporaries(path: Path) -> None:
+    """Temporary files of writers that were killed; only called under the lock,
+    when no other writer can own one."""
+    for tmp in path.parent.glob(path.name + ".*.tmp"):
+        tmp.unlink(missing_ok=True)
+        log.info("removed %s, left by an interrupted write", tmp)
 
 
 def merge_into(into: nx.MultiDiGraph, other: nx.MultiDiGraph) -> None:
@@ -67,11 +174,12 @@ def merge_into(into: nx.MultiDiGraph, other: nx.MultiDiGraph) -> None:
     unioned, other properties updated where the new value is known. A new
     entity whose name or long-form alias is already a stored entity's name or
     alias joins that entity, as it would have in one build of all papers."""
-    from ..resolve import rebase_entities, stored_entity_index
+    from ..resolve import rebase_entities, rebase_papers, stored_entity_index, stored_paper_index
 
     stored = ((d["label"], d["key"], d.get("aliases")) for _, d in into.nodes(data=True)
               if d.get("label") in S.ENTITY_LABELS)  # fmt: skip
     other = rebase_entities(other, stored_entity_index(stored))
+    other = rebase_papers(other, stored_paper_index(d for _, d in into.nodes(data=True) if d.get("label") == S.PAPER))
     for nid, d in other.nodes(data=True):
         if nid not in into:
             into.add_node(nid, **{k: (set(v) if k == "__labels__" else v) for k, v in d.items()})
@@ -112,26 +220,47 @@ class NetworkXStore:
 
     def __init__(self, path: str | os.PathLike = "kg-graph", **_: Any) -> None:
         self.dir = Path(path)
+        if self.dir.exists() and not self.dir.is_dir():
+            raise NotADirectoryError(f"{self.dir} is a file, not a graph directory: choose another --out")
         self.file = self.dir / GRAPH_FILE
         self._graph: nx.MultiDiGraph | None = None
+        self._state: _FILE_STATE | None = None  # the file self._graph was read from or saved to
 
     def read(self) -> nx.MultiDiGraph:
         if self._graph is None:
-            self._graph = load_graph(self.file) if self.file.exists() else new_graph()
+            self._state = _file_state(self.file)
+            self._graph = load_graph(self.file) if self._state else new_graph()
         return self._graph
 
     def exists(self) -> bool:
         return self.file.exists()
 
-    def write(self, graph: nx.MultiDiGraph) -> None:
-        g = self.read()
-        if g.number_of_nodes() == 0:
-            self._graph = g = graph
-            refresh_counts(g)
-        else:
-            merge_into(g, graph)
+    def prepare(self, fresh: bool = False) -> None:
+        """Fail before any work when the directory cannot be made or written,
+        or (unless ``fresh``) holds a file that is not a kg graph; damage
+        further in is found when the graph is read."""
         self.dir.mkdir(parents=True, exist_ok=True)
-        save_graph(g, self.file)
+        if not os.access(self.dir, os.W_OK):
+            raise PermissionError(f"{self.dir} is not writable")
+        if not fresh and self.file.exists():
+            check_graph_head(self.file)
+
+    def write(self, graph: nx.MultiDiGraph) -> None:
+        """Merge ``graph`` into what is on disk now, under the directory lock:
+        another process may have written since this store last read, and its
+        papers must survive this write."""
+        with directory_lock(self.dir):
+            _remove_stale_temporaries(self.file)
+            if self._graph is not None and self._state != _file_state(self.file):
+                self._graph = None  # someone else wrote: merge into theirs
+            g = self.read()
+            if g.number_of_nodes() == 0:
+                self._graph = g = graph
+                refresh_counts(g)
+            else:
+                merge_into(g, graph)
+            save_graph(g, self.file)
+            self._state = _file_state(self.file)
 
     def query(self, cypher: str, params: dict[str, Any] | None = None) -> QueryResult:
         from ..query import run_embedded
@@ -142,9 +271,10 @@ class NetworkXStore:
         return summary(self.read())
 
     def clear(self) -> None:
-        self._graph = new_graph()
-        if self.file.exists():
-            self.file.unlink()
+        with directory_lock(self.dir):
+            self._graph = new_graph()
+            self.file.unlink(missing_ok=True)
+            self._state = None
 
     def close(self) -> None:
         self._graph = None
