@@ -315,3 +315,46 @@ def test_spacy_finds_the_component_without_importing_extractors():
                        env={**os.environ, "PYTHONPATH": ""})  # fmt: skip
     assert p.returncode == 0, p.stderr
     assert "kg_entity_rules" in p.stdout
+
+
+# -- every reader through the Bolt store, read back from the server in a new process
+BOLT_DUMP = r"""
+import json, os, sys
+from kg.stores import open_store
+s = open_store("neo4j", uri=os.environ["KG_TEST_BOLT_URI"], user=os.environ.get("KG_TEST_BOLT_USER", "falkordb"),
+               password=os.environ.get("KG_TEST_BOLT_PASSWORD", ""))
+g = s.read()
+s.close()
+json.dump({"counts": {"nodes": sorted(g.nodes(data="label"), key=str).__len__(),
+                      "edges": g.number_of_edges()},
+           "props": sorted([n, {k: v for k, v in sorted(d.items()) if k in ("label", "key", "title", "name", "aliases")}]
+                           for n, d in g.nodes(data=True))}, sys.stdout, default=str)
+"""
+
+
+@pytest.mark.bolt
+@pytest.mark.slow
+@pytest.mark.parametrize("reader", ["semantic_scholar", "specter", "bibtex", "jsonl"])
+def test_readers_round_trip_through_bolt(reader, tmp_path):
+    uri = os.environ.get("KG_TEST_BOLT_URI")
+    if not uri:
+        if os.environ.get("CI"):
+            pytest.fail("CI must run the Bolt tests (KG_TEST_BOLT_URI unset)")
+        pytest.skip("no Bolt server (scripts/test.sh starts one)")
+    from kg.stores import open_store
+
+    store = open_store("neo4j", uri=uri, user=os.environ.get("KG_TEST_BOLT_USER", "falkordb"),
+                       password=os.environ.get("KG_TEST_BOLT_PASSWORD", ""))  # fmt: skip
+    store.clear()
+    store.close()
+    source = READERS[reader](tmp_path)
+    kg("build", str(source), "--out", str(tmp_path / "g"))
+    env = {**os.environ, "NEO4J_PASSWORD": os.environ.get("KG_TEST_BOLT_PASSWORD", "")}
+    kg("load", str(tmp_path / "g"), "--neo4j", uri, "--user", os.environ.get("KG_TEST_BOLT_USER", "falkordb"), env=env)
+    p = subprocess.run([sys.executable, "-c", BOLT_DUMP], capture_output=True, text=True, timeout=600, env=env)
+    assert p.returncode == 0, p.stderr
+    got = json.loads(p.stdout)
+    want = stored(tmp_path / "g")
+    assert got["counts"] == {"nodes": len(want["nodes"]), "edges": len(want["edges"])}
+    keep = ("label", "key", "title", "name", "aliases")
+    assert got["props"] == sorted([n, {k: v for k, v in sorted(d.items()) if k in keep}] for n, d in want["nodes"])
