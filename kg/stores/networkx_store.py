@@ -105,8 +105,7 @@ def load_graph(path: Path) -> nx.MultiDiGraph:
             g = nx.MultiDiGraph(**data.get("graph", {}))
             for n in data["nodes"]:
                 g.add_node(n["id"], **n["properties"])
-            for e in data["edges"]:
-                g.add_edge(e["source"], e["target"], key=e["key"], **e["properties"])
+            g.add_edges_from((e["source"], e["target"], e["key"], e["properties"]) for e in data["edges"])
         else:
             g = nx.node_link_graph(data, directed=True, multigraph=True, edges="edges")
         for _, d in g.nodes(data=True):
