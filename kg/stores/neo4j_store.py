@@ -19,6 +19,13 @@ Why it is shaped this way:
 - The same code runs against FalkorDB, which speaks Bolt and is what the tests
   use (no Docker engine on CI). Its differences are feature-detected when the
   store connects, never assumed from the URI; see docs/neo4j.md.
+- Every statement has a client-side deadline (``timeout``): the driver has no
+  socket read timeout, and a server that never answers (FalkorDB with a value
+  over 64 KiB to send) would otherwise hang the caller for ever.
+- A write ends by checking that the server holds what it was sent (every node
+  key, and at least as many relationships per type): a server that restarts
+  from an older snapshot within the driver's retry window takes the retried
+  batches and would otherwise let a load report success with papers missing.
 """
 
 from __future__ import annotations
@@ -28,10 +35,11 @@ import logging
 import math
 import re
 import socket
+import threading
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import networkx as nx
@@ -46,6 +54,11 @@ DEFAULT_URI = "bolt://localhost:7687"
 # The Bolt preamble and one proposed version (5.4): any Bolt server answers it with four bytes.
 BOLT_HANDSHAKE = bytes.fromhex("6060B017") + bytes.fromhex("00000405") + bytes(12)
 DEFAULT_BATCH_SIZE = 1000
+# Seconds one statement (with the driver's retries) may take before the store
+# gives up on the server: long enough for a 1,000-row MERGE or reading a
+# label's nodes on a busy server, short enough that a reply that never comes
+# is reported rather than waited for.
+DEFAULT_TIMEOUT = 120.0
 
 # Properties merged as sets (old values first, new ones appended), as the
 # embedded store's merge_into does.
@@ -66,6 +79,34 @@ _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 SPLICED_TEXT_LIMIT = 256 * 1024
 # The longest query text a batch goes with (the Paper merge is about 600 bytes).
 _QUERY_ALLOWANCE = 1024
+# Control characters (C0, DEL, C1): never in a key kg makes, and NUL cannot be
+# sent to FalkorDB at all (its query text is a C string).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_T = TypeVar("_T")
+
+
+class StoreTimeout(StoreUnavailable):
+    """The server did not answer a statement within the store's ``timeout``."""
+
+
+class LostWrites(StoreUnavailable):
+    """The server holds less than a write sent it (it lost committed batches)."""
+
+
+# The name a statement's thread is given when the store gives up on it. The
+# driver logs an error when that thread's connection is shut under it: the
+# expected end of an abandoned call, already reported as one StoreTimeout, so
+# it is not logged. (A name, not a thread id: ids are reused.)
+_ABANDONED = "kg-neo4j (abandoned)"
+
+
+def _not_abandoned(record: logging.LogRecord) -> bool:
+    return record.threadName != _ABANDONED
+
+
+# (Logger filters are not inherited: each logger the driver writes to gets it.)
+for _name in ("neo4j", "neo4j.io", "neo4j.pool", "neo4j.session"):
+    logging.getLogger(_name).addFilter(_not_abandoned)
 
 
 def _label(label: str) -> str:
@@ -272,7 +313,10 @@ class Neo4jStore:
 
     ``batch_size`` rows go in one transaction; ``retry_seconds`` bounds the
     driver's retries of a transaction on transient errors and lost
-    connections. The password is never logged or put in a message.
+    connections; ``timeout`` bounds the seconds one statement, retries
+    included, may wait for the server (``None`` or 0: no bound), after which
+    the store gives up, closes its connections and raises
+    :class:`StoreTimeout`. The password is never logged or put in a message.
     """
 
     name = "neo4j"
@@ -286,6 +330,7 @@ class Neo4jStore:
         batch_size: int = DEFAULT_BATCH_SIZE,
         retry_seconds: float = 30.0,
         connect_timeout: float = 15.0,
+        timeout: float | None = DEFAULT_TIMEOUT,
         **_: Any,
     ) -> None:
         import neo4j
@@ -295,6 +340,9 @@ class Neo4jStore:
         self.user = user if user is not None else "neo4j"
         self.database = database or None
         self.batch_size = max(1, int(batch_size))
+        if timeout is not None and not timeout >= 0:  # negative or NaN
+            raise ValueError(f"the Neo4j timeout must be a number of seconds >= 0, got {timeout!r}")
+        self.timeout: float | None = float(timeout) if timeout else None
         self.flavour = "neo4j"  # or "falkordb"; set by _detect
         self.server_version = ""
         self.splices_params = False
@@ -327,9 +375,13 @@ class Neo4jStore:
     def _probe(self, nx4j: Any) -> None:
         """One trivial query, so that an unreachable server or a refused login
         fails here with one line, not in the middle of a load."""
-        try:
+
+        def ping() -> None:
             with self._session() as s:
                 s.run("RETURN 1 AS ok").consume()
+
+        try:
+            self._bounded(ping, "connecting")
         except nx4j.AuthError:
             raise StoreUnavailable(
                 f"authentication failed at {self._where()} (check NEO4J_USER / NEO4J_PASSWORD)"
@@ -345,27 +397,95 @@ class Neo4jStore:
             ) from None
 
     def _session(self) -> Any:
+        if self._driver is None:
+            raise StoreUnavailable(f"the connection to {self.uri} is closed")
         return self._driver.session(database=self.database)
+
+    def _bounded(self, call: Callable[[], _T], doing: str) -> _T:
+        """``call()`` (one statement, with the driver's retries), given up on
+        after ``timeout`` seconds. The driver has no socket read timeout and a
+        transaction timeout is the server's to enforce, so a server that never
+        replies (FalkorDB with a value over 64 KiB to send) would block the
+        caller for ever: the call runs in a daemon thread, and when it is late
+        the store shuts its connections (which wakes that thread), closes the
+        driver and raises :class:`StoreTimeout`."""
+        if self.timeout is None:
+            return call()
+        box: dict[str, Any] = {}
+
+        def run() -> None:
+            try:
+                box["value"] = call()
+            except BaseException as e:  # handed to the caller's thread
+                box["error"] = e
+
+        worker = threading.Thread(target=run, name="kg-neo4j", daemon=True)
+        worker.start()
+        worker.join(self.timeout)
+        if worker.is_alive():
+            worker.name = _ABANDONED
+            self._abandon()
+            hint = ("FalkorDB cannot return a value over 64 KiB over Bolt: read long values in slices with "
+                    "substring()" if self.flavour == "falkordb" else "the server may be stuck or overloaded")  # fmt: skip
+            raise StoreTimeout(
+                f"no answer from Neo4j at {self.uri} within {self.timeout:g} s while {doing} ({hint}; "
+                "a slow statement needs a longer --timeout or KG_NEO4J_TIMEOUT)"
+            )
+        if "error" in box:
+            raise box["error"]
+        return box["value"]
+
+    def _abandon(self) -> None:
+        """Give up on the server after a timeout: shut every socket of the
+        driver's pool, so the thread blocked reading one wakes (closing a
+        socket does not wake a reader on Linux; shutting it does), then
+        close the driver. The pool is reached through driver internals, each
+        step guarded, so another driver version at worst leaves the thread
+        blocked (it is a daemon: it never holds the process)."""
+        driver, self._driver = self._driver, None
+        if driver is None:
+            return
+        try:
+            pool = getattr(driver, "_pool", None)
+            for conns in list(getattr(pool, "connections", {}).values()):
+                for conn in list(conns):
+                    raw = getattr(getattr(conn, "socket", None), "_socket", None)
+                    if isinstance(raw, socket.socket):
+                        try:
+                            raw.shutdown(socket.SHUT_RDWR)
+                        except OSError:
+                            pass
+        except Exception as e:  # driver internals changed: the daemon thread stays blocked
+            log.debug("could not shut the driver's sockets: %r", e)
+        try:
+            driver.close()
+        except Exception as e:
+            log.debug("closing the driver after a timeout: %r", e)
+        if self.flavour == "falkordb":
+            _poke(self._host, self._port)  # see _bolt_preflight
 
     def _detect(self) -> None:
         """Tell Neo4j from FalkorDB by what they do, not by what they announce
         (FalkorDB's Bolt layer says it is Neo4j 5.13)."""
         from neo4j.exceptions import Neo4jError
 
-        with self._session() as s:
-            try:
-                rec = s.run("CALL dbms.components() YIELD name, versions, edition "
-                            "RETURN name, versions, edition").single()  # fmt: skip
-                if rec:
-                    self.server_version = f"{rec['name']} {'/'.join(rec['versions'])} {rec['edition']}"
-            except Neo4jError:
-                self.flavour = "falkordb"
-            probe = "kg\\'probe"
-            try:
-                echoed = s.run("RETURN $probe AS probe", probe=probe).single()["probe"]
-            except Neo4jError:
-                echoed = None
-            self.splices_params = echoed != probe
+        probe = "kg\\'probe"
+
+        def ask() -> Any:
+            with self._session() as s:
+                try:
+                    rec = s.run("CALL dbms.components() YIELD name, versions, edition "
+                                "RETURN name, versions, edition").single()  # fmt: skip
+                    if rec:
+                        self.server_version = f"{rec['name']} {'/'.join(rec['versions'])} {rec['edition']}"
+                except Neo4jError:
+                    self.flavour = "falkordb"
+                try:
+                    return s.run("RETURN $probe AS probe", probe=probe).single()["probe"]
+                except Neo4jError:
+                    return None
+
+        self.splices_params = self._bounded(ask, "connecting") != probe
         if self.splices_params:
             self.param_limit = SPLICED_TEXT_LIMIT
             if self.flavour == "neo4j":
@@ -398,8 +518,11 @@ class Neo4jStore:
         def work(tx: Any) -> Any:
             return tx.run(cypher, params).consume().counters
 
-        with self._session() as s:
-            return s.execute_write(work)
+        def call() -> Any:
+            with self._session() as s:
+                return s.execute_write(work)
+
+        return self._bounded(call, "writing")
 
     def _read(self, cypher: str, params: dict[str, Any] | None = None) -> list[Any]:
         cypher, params = self._statement(cypher, params or {})
@@ -407,8 +530,11 @@ class Neo4jStore:
         def work(tx: Any) -> list[Any]:
             return list(tx.run(cypher, params))
 
-        with self._session() as s:
-            return s.execute_read(work)
+        def call() -> list[Any]:
+            with self._session() as s:
+                return s.execute_read(work)
+
+        return self._bounded(call, "reading")
 
     def _unavailable(self, e: Exception, doing: str) -> StoreUnavailable:
         return StoreUnavailable(f"lost the Bolt server at {self.uri} while {doing}: {_first_line(e)}")
@@ -451,10 +577,14 @@ class Neo4jStore:
 
     # -- GraphStore ------------------------------------------------------
     def write(self, graph: nx.MultiDiGraph) -> None:
-        from neo4j.exceptions import ServiceUnavailable, SessionExpired
+        """Merge ``graph`` in, then check that the server holds it (see
+        :meth:`_check_written`). Keys and values the server cannot take are
+        refused before anything is written."""
+        from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired
 
         clock = time.perf_counter
         t0 = clock()
+        self._refuse_unwritable(graph)
         try:
             self._ensure_keys()
             nodes, edges = _rows(self._rebase(graph))
@@ -465,25 +595,99 @@ class Neo4jStore:
             t3 = clock()
             self._refresh_counts({label: [r["key"] for r in rows] for label, rows in nodes.items()
                                   if label in S.ENTITY_LABELS})  # fmt: skip
+            t4 = clock()
+            self._check_written(nodes, edges)
         except (ServiceUnavailable, SessionExpired, ConnectionError) as e:
             raise self._unavailable(e, "loading (batches committed so far stay; load again to finish)") from None
+        except Neo4jError as e:
+            raise StoreUnavailable(f"the server at {self.uri} refused a write: {_neo4j_message(e)} "
+                                   "(batches committed so far stay)") from None  # fmt: skip
         # Seconds per phase of the last write, for benchmarks/bench_neo4j.py and the log.
-        self.last_write = {"prepare": t1 - t0, "nodes": t2 - t1, "relationships": t3 - t2, "counts": clock() - t3}
+        self.last_write = {"prepare": t1 - t0, "nodes": t2 - t1, "relationships": t3 - t2, "counts": t4 - t3,
+                           "check": clock() - t4}  # fmt: skip
         log.info("wrote %d nodes and %d relationships in %.1f s", n_nodes, n_edges, clock() - t0)
 
-    def _rebase(self, graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
-        """New entities that name a stored one join it, as in the embedded
-        store (kg.resolve.rebase_entities); only the labels this graph has
-        are read back."""
-        from ..resolve import rebase_entities, stored_entity_index
+    def _refuse_unwritable(self, graph: nx.MultiDiGraph) -> None:
+        """Refuse, before anything is written, what would fail half way
+        through a load: a key holding a control character (NUL above all;
+        kg's own keys never hold one, so it came from an input's id), and on
+        a server that splices parameters into query text (FalkorDB) any NUL
+        in a value, which its C-string query text cannot carry (the batch
+        holding it failed after earlier ones had committed)."""
+        bad_keys: list[str] = []
+        bad_values: list[str] = []
+        for nid, d in graph.nodes(data=True):
+            label, key = _node_label(nid, d)
+            if _CONTROL.search(key):
+                bad_keys.append(f"{label} {key!r}")
+            elif self.splices_params and any(_has_nul(v) for k, v in d.items() if k not in _STRUCTURAL):
+                bad_values.append(f"{label} {key!r}")
+        if self.splices_params and not bad_values:
+            for u, v, k, d in graph.edges(keys=True, data=True):
+                if any(_has_nul(x) for x in d.values()):
+                    bad_values.append(f"{d.get('type') or k} {u!r}->{v!r}")
+                    break
+        if bad_keys:
+            raise ValueError(f"{len(bad_keys):,} node key(s) hold control characters (NUL, line breaks, ...), "
+                             f"e.g. {bad_keys[0]}; nothing was written: fix or drop those ids in the input")  # fmt: skip
+        if bad_values:
+            raise ValueError(f"{len(bad_values):,} record(s) hold a NUL character, which {self.flavour} cannot "
+                             f"store, e.g. {bad_values[0]}; nothing was written: clean the input")  # fmt: skip
 
-        labels = {d.get("label") for _, d in graph.nodes(data=True)} & set(S.ENTITY_LABELS)
+    def _check_written(
+        self, nodes: dict[str, list[dict[str, Any]]], edges: dict[tuple[str, str, str], list[dict[str, Any]]]
+    ) -> None:
+        """The server holds what this write sent it: every node key (exact, in
+        batches), and per relationship type at least as many relationships
+        as were written (other loads may have added more). Each batch
+        committed, but a server that restarts from an older snapshot within
+        the driver's retry window (FalkorDB with RDB snapshots, a Neo4j
+        restored from a backup) takes the retried batches and has lost the
+        ones before: without this a load would end with success and fewer
+        papers on the server. A shortfall raises :class:`LostWrites`; a rerun
+        MERGEs the missing records in."""
+        short: list[str] = []
+        for label, rows in sorted(nodes.items(), key=lambda kv: kv[0] != S.PAPER):  # papers first
+            keys = [r["key"] for r in rows]
+            cypher = f"UNWIND $rows AS k MATCH (n:{_label(label)} {{{S.KEY}: k}}) RETURN count(DISTINCT k) AS c"
+            held = sum(self._read(cypher, {"rows": batch})[0]["c"] for batch, _ in self._batches(cypher, keys, None))
+            if held < len(keys):
+                short.append(f"{held:,} of {len(keys):,} {label} nodes")
+        sent: Counter[str] = Counter()
+        for (rel, _, _), rows in edges.items():
+            sent[rel] += len(rows)
+        for rel, n in sorted(sent.items()):
+            held = self._read(f"MATCH ()-[r:{_rel_type(rel)}]->() RETURN count(r) AS c")[0]["c"]
+            if held < n:
+                short.append(f"{held:,} of {n:,} {rel} relationships")
+        if short:
+            more = f" (and {len(short) - 3} more labels or types short)" if len(short) > 3 else ""
+            raise LostWrites(f"Neo4j at {self.uri} holds {', '.join(short[:3])} written{more}: the server lost "
+                             "writes (restart?); run kg load again")  # fmt: skip
+
+    def _rebase(self, graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
+        """New entities that name a stored one join it, and new papers that
+        share a DOI, arXiv, Semantic Scholar or OpenAlex id with a stored one
+        move onto its key, as in the embedded store (kg.resolve's
+        rebase_entities and rebase_papers); only the labels this graph has
+        are read back, and only papers that carry such an id."""
+        from ..resolve import PAPER_IDENTIFIERS, rebase_entities, rebase_papers, stored_entity_index, stored_paper_index
+
+        labels = {d.get("label") for _, d in graph.nodes(data=True)}
         stored = (
             (label, r["key"], r["aliases"])
-            for label in sorted(labels)
+            for label in sorted(labels & set(S.ENTITY_LABELS))
             for r in self._read(f"MATCH (e:{_label(label)}) RETURN e.{S.KEY} AS key, e.aliases AS aliases")
         )
-        return rebase_entities(graph, stored_entity_index(stored))
+        graph = rebase_entities(graph, stored_entity_index(stored))
+        if S.PAPER not in labels:
+            return graph
+        ids = [_checked_prop(p) for p in PAPER_IDENTIFIERS]
+        papers = self._read(
+            f"MATCH (p:{_label(S.PAPER)}) WHERE " + " OR ".join(f"p.{p} IS NOT NULL" for p in ids)
+            + f" RETURN p.{S.KEY} AS key, " + ", ".join(f"p.{p} AS {p}" for p in ids)
+        )  # fmt: skip
+        return rebase_papers(graph, stored_paper_index(dict(r.items()) for r in papers))
 
     def _run_batches(self, jobs: Iterable[tuple[str, list[Any], list[tuple[str, dict]], str]]) -> int:
         """Each job is a batch and the follow-up updates of its rows, written
@@ -687,16 +891,20 @@ class Neo4jStore:
             cypher, params = self._statement(cypher, dict(params or {}))
         except ValueError as e:
             raise QueryError(f"cannot send these parameters to {self.flavour}: {e}") from None
-        try:
+
+        def call() -> QueryResult:
             with self._session() as s:
                 res = s.run(cypher, params)
                 columns = list(res.keys())
-                rows = [[_plain(v) for v in rec.values()] for rec in res]
+                return QueryResult(columns, [[_plain(v) for v in rec.values()] for rec in res])
+
+        try:
+            result = self._bounded(call, "running a query")
         except (ServiceUnavailable, SessionExpired) as e:
             raise self._unavailable(e, "running a query") from None
         except Neo4jError as e:
             raise QueryError(f"the server could not run this query: {_neo4j_message(e)}") from None
-        return QueryResult(columns, rows)
+        return result
 
     def counts(self) -> dict[str, dict[str, int]]:
         """Nodes per schema label and relationships per schema type (zeros
@@ -789,6 +997,16 @@ def _rows(
         (lu, ku), (lv, kv) = where[u], where[v]
         edges[(rel, lu, lv)].append({"s": ku, "t": kv, "props": _props(d, _EDGE_STRUCTURAL)})
     return dict(nodes), dict(edges)
+
+
+def _has_nul(v: Any) -> bool:
+    if isinstance(v, str):
+        return "\x00" in v
+    if isinstance(v, list | tuple | set | frozenset):
+        return any(_has_nul(x) for x in v)
+    if isinstance(v, dict):
+        return any(_has_nul(x) for x in v.values())
+    return False
 
 
 def _schema_id(labels: Iterable[str], key: Any) -> str | None:
