@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import re
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -50,15 +49,14 @@ def _out_console():
     return Console(soft_wrap=True)
 
 
-_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff]")
-
-
 def terminal_safe(value: Any) -> str:
     """Text from papers as it may reach a terminal: control, format and other
     unprintable characters shown as escapes (an ESC can retitle a window or
     clear the screen), never sent raw."""
     text = value if isinstance(value, str) else json.dumps(_jsonable(value), ensure_ascii=False)
-    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+    from .chars import UNPRINTABLE_RE
+
+    return UNPRINTABLE_RE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 def _cell(value: Any):

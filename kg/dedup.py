@@ -67,7 +67,7 @@ class PaperIndex:
         if i is None:
             return None
         found = self._papers[i]
-        if found.title and paper.title and normalise_title(found.title) != normalise_title(paper.title):
+        if _titles_differ(found, paper):
             first = found.sources[0] if found.sources else "an earlier record"
             return (f"duplicate record with a conflicting title (merged, first kept): {paper.id!r}, "
                     f"first read at {first}")  # fmt: skip
@@ -81,7 +81,7 @@ class PaperIndex:
             self._papers.append(paper)
         else:
             found = self._papers[i]
-            differ = bool(found.title and paper.title and normalise_title(found.title) != normalise_title(paper.title))
+            differ = _titles_differ(found, paper)
             self.conflicting_titles += differ
             _merge(found, paper, keep_text=differ)
         for ident in identifiers(self._papers[i]):
@@ -90,6 +90,10 @@ class PaperIndex:
 
     def papers(self) -> list[Paper]:
         return list(self._papers)
+
+
+def _titles_differ(a: Paper, b: Paper) -> bool:
+    return bool(a.title and b.title and normalise_title(a.title) != normalise_title(b.title))
 
 
 def _merge(into: Paper, other: Paper, keep_text: bool = False) -> None:

@@ -227,13 +227,20 @@ def _double(x: float) -> str:
     return repr(x)
 
 
+def _bare(v: Any, kind: str) -> str | None:
+    """A boolean, long or double as neo4j-admin reads it; None for other kinds."""
+    if kind == "boolean":
+        return "true" if v else "false"
+    if kind == "long":
+        return str(v)
+    if kind == "double":
+        return _double(v)
+    return None
+
+
 def _csv_item(x: Any, kind: str, where: str, name: str) -> str:
-    if kind == "boolean[]":
-        return "true" if x else "false"
-    if kind == "double[]":
-        return _double(x)
-    if kind == "long[]":
-        return str(x)
+    if (bare := _bare(x, kind.removesuffix("[]"))) is not None:
+        return bare
     if ARRAY_DELIMITER in x:
         raise ValueError(f"{where}: an item of {name!r} holds U+001F, the CSV export's array delimiter")
     return x
@@ -244,12 +251,8 @@ def _csv_field(v: Any, kind: str, where: str, name: str) -> str:
     quoted, numbers and booleans are bare."""
     if v is None:
         return ""
-    if kind == "boolean":
-        return "true" if v else "false"
-    if kind == "long":
-        return str(v)
-    if kind == "double":
-        return _double(v)
+    if (bare := _bare(v, kind)) is not None:
+        return bare
     if kind in _ARRAY_KINDS:
         if list(v) == [""]:
             raise ValueError(f"{where}: {name!r} is [''], which neo4j-admin's array syntax cannot tell from []")

@@ -317,13 +317,7 @@ def test_a_server_lost_mid_load_keeps_what_committed_and_a_rerun_finishes(corpus
             partial.close()
         assert 200 <= kept["nodes"].get(S.PAPER, 0) < corpus_graph.number_of_nodes()
 
-        res = subprocess.run(load, env=env, capture_output=True, text=True, timeout=300)
-        assert res.returncode == 0, res.stderr
-        store = open_store("neo4j", uri=server.uri, user="falkordb")
-        try:
-            assert store.counts() == summary(corpus_graph)
-        finally:
-            store.close()
+        _rerun_reaches_full_counts(load, env, server, corpus_graph)
     finally:
         server.stop()
 
@@ -463,13 +457,7 @@ def test_a_server_back_on_an_older_snapshot_mid_load_fails_the_load_and_a_rerun_
         assert re.match(rf"Error: Neo4j at {re.escape(server.uri)} holds \d[\d,]* of [\d,]+ \w+ .* written"
                         r".*: the server lost writes \(restart\?\); run kg load again$", errors[0]), errors[0]  # fmt: skip
 
-        res = subprocess.run(load, env=env, capture_output=True, text=True, timeout=300)
-        assert res.returncode == 0, res.stderr
-        store = open_store("neo4j", uri=server.uri, user="falkordb")
-        try:
-            assert store.counts() == summary(corpus_graph)
-        finally:
-            store.close()
+        _rerun_reaches_full_counts(load, env, server, corpus_graph)
     finally:
         server.stop()
 
@@ -574,3 +562,14 @@ def test_keys_with_control_characters_are_refused_before_anything_is_written(bol
         with pytest.raises(ValueError, match="hold a NUL character"):
             bolt.write(h)
         assert bolt.counts() == {"nodes": {}, "edges": {}}
+
+
+def _rerun_reaches_full_counts(load: list[str], env: dict[str, str], server, graph) -> None:
+    """``kg load`` again: it exits 0 and the server holds the whole graph."""
+    res = subprocess.run(load, env=env, capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr
+    store = open_store("neo4j", uri=server.uri, user="falkordb")
+    try:
+        assert store.counts() == summary(graph)
+    finally:
+        store.close()

@@ -9,16 +9,12 @@ import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
+from ..chars import CONTROL_RE as _CONTROL
+from ..chars import INVISIBLE_RE as _INVISIBLE
 from ..records import Paper, ReadReport
 
 log = logging.getLogger(__name__)
 
-# C0/C1 control characters other than tab and newline, and Unicode
-# non-characters; they break JSON, HTML and terminal output downstream.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff]")
-# Zero-width and invisible format characters: removed, not spaced, so that
-# "Lo\u200dRA" is LoRA and a zero-width space leaves no visible gap.
-_INVISIBLE = re.compile(r"[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]")
 _SPACES = re.compile(r"[\s\u00a0\u2000-\u200a\u2028\u2029\u3000]+")
 
 
