@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Inter-annotator agreement on the doubly annotated batches (000-003).
 
-usage: python training/corpus/agreement.py
+usage: python training/corpus/agreement.py [NNN ...]
 
 Annotator A's pass is scored as gold against B's as predictions with the
 project's own scorer (../shared/eval/score.py), so agreement reads on the same
@@ -21,9 +21,11 @@ HERE = Path(__file__).resolve().parent
 SCORER = HERE.parents[2] / "shared" / "eval" / "score.py"
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    """``agreement.py [NNN ...]``: only those batches (all doubly annotated ones by default)."""
+    only = set((argv if argv is not None else sys.argv[1:]))
     pairs = [(a, a.with_name(a.name.replace(".a.", ".b."))) for a in sorted((HERE / "batches").glob("*.a.jsonl"))]
-    pairs = [(a, b) for a, b in pairs if b.exists()]
+    pairs = [(a, b) for a, b in pairs if b.exists() and (not only or a.name[:3] in only)]
     with tempfile.TemporaryDirectory() as tmp:
         for side, idx in (("a", 0), ("b", 1)):
             lines = [ln for pair in pairs for ln in pair[idx].read_text(encoding="utf-8").splitlines() if ln.strip()]
