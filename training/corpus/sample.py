@@ -13,6 +13,11 @@ later choice can move a paper between splits. Batches of B abstracts are
 written as ``batches/NNN.input.jsonl`` for annotators, each with its split.
 The first ``--double`` abstracts (four batches) are annotated twice,
 independently, for inter-annotator agreement.
+
+``--extend N`` draws N more arXiv abstracts, the same way but with another
+seed, leaving out everything already in a batch, and writes them as batches
+after the last one, all in the train split: the held-out splits stay the
+first draw's, whose text the floret vectors never saw.
 """
 
 from __future__ import annotations
@@ -102,7 +107,10 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--seed", type=int, default=20261202)
     ap.add_argument("--batch", type=int, default=25)
     ap.add_argument("--double", type=int, default=100)
+    ap.add_argument("--extend", type=int, default=0)
     a = ap.parse_args(argv)
+    if a.extend:
+        return extend(a.extend, a.seed + 1, a.batch)
     rng = random.Random(a.seed)
     exclude = excluded_titles()
     picked = stratified(arxiv_rows(exclude), a.arxiv, lambda r: r["stratum"], rng)
@@ -126,6 +134,21 @@ def main(argv: list[str]) -> int:
     print(f"{len(corpus)} abstracts in {(len(corpus) + a.batch - 1) // a.batch} batches of {a.batch}: "
           + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
           + f"; batches 000-{a.double // a.batch - 1:03d} are annotated twice")
+    return 0
+
+
+def extend(n: int, seed: int, batch: int) -> int:
+    out = HERE / "batches"
+    inputs = sorted(out.glob("[0-9][0-9][0-9].input.jsonl"))
+    exclude = excluded_titles() | {norm_title(json.loads(line)["title"]) for f in inputs
+                                   for line in f.read_text(encoding="utf-8").splitlines() if line.strip()}  # fmt: skip
+    rng = random.Random(seed)
+    corpus = [dict(r, split="train") for r in stratified(arxiv_rows(exclude), n, lambda r: r["stratum"], rng)]
+    first = int(inputs[-1].name[:3]) + 1
+    for i in range(0, len(corpus), batch):
+        (out / f"{first + i // batch:03d}.input.jsonl").write_text(
+            "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in corpus[i:i + batch]), encoding="utf-8")
+    print(f"{len(corpus)} more training abstracts in batches {first:03d}-{first + (len(corpus) - 1) // batch:03d}")
     return 0
 
 
