@@ -1,7 +1,7 @@
 """Text in, structured mentions out: methods, models, datasets, metrics and
 tasks in paper titles and abstracts. Knows nothing about graphs or storage."""
 
-from . import rules  # noqa: F401  (registers the default extractor)
+from . import rules, trained  # noqa: F401  (register the extractors: "rules", and "trained", the default)
 from .canonical import canonical_key, canonical_name, same_entity
 from .records import (
     ENTITY_RELATION_TYPES,

@@ -20,6 +20,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from .canonical import canonical_key
+from .paper_relations import Softmax, decide, shipped_model
+from .paper_relations import features as paper_features
 from .records import Entity, Relation, Result, document_text
 from .results import MODEL_TYPES, sentence_results
 from .spans import Span, SpanIndex, entity_spans, flatten, sentences
@@ -292,8 +294,15 @@ def _comparisons(doc: _Doc) -> dict[int, int]:
     return out
 
 
-def _paper_relations(doc: _Doc) -> list[Relation]:
-    """Exactly one paper-level relation per entity."""
+def paper_relation_features(doc: _Doc, ent: Entity, rule_type: str) -> dict[str, float]:
+    """What the learned paper-level model reads for one entity (training/relations/fit.py reads it too)."""
+    sents = [doc.sentence(doc.sentence_of(m.start)) for m in ent.mentions[:3]]
+    return paper_features(ent, rule_type, doc.text, sents, doc.raw.find("\n") if doc.has_title else 0)
+
+
+def _paper_relations(doc: _Doc, model: Softmax | None = None) -> list[Relation]:
+    """Exactly one paper-level relation per entity: the rules' choice, or the
+    learned model's over it when one is given (``paper_relations``)."""
     ours = _proposed_names(doc.entities)
     compared = _comparisons(doc)
     out: list[Relation] = []
@@ -315,6 +324,10 @@ def _paper_relations(doc: _Doc) -> list[Relation]:
             rtype, rule, i, conf = "ADDRESSES", "task", first, 0.6
         else:
             rtype, rule, i, conf = "MENTIONS", "default", first, 0.5
+        if model is not None:
+            learned, conf = decide(model, paper_relation_features(doc, ent, rtype))
+            rtype, rule, i = (learned, "learned", i) if learned == rtype else (learned, "learned", first)
+            conf = round(conf, 4)
         out.append(Relation(rtype, None, None, ent.name, ent.type, doc.sentence(i), rule, conf))
     return out
 
@@ -518,7 +531,7 @@ def _results(doc: _Doc) -> list[Result]:
 
 
 def read_relations(
-    title: str, abstract: str, entities: list[Entity], parsed: SpacyDoc | None = None
+    title: str, abstract: str, entities: list[Entity], parsed: SpacyDoc | None = None, *, learned: bool = True
 ) -> tuple[list[Relation], list[Result]]:
     """Relations and results of one abstract. ``entities`` are the extractor's
     entities for the same title and abstract (their offsets index into
@@ -527,7 +540,8 @@ def read_relations(
 
     ``parsed``, a dependency parse of ``document_text(title, abstract)`` (see
     ``extractors.dependency``), adds the entity-level relations its tree
-    shows that the cue patterns did not find."""
+    shows that the cue patterns did not find. ``learned=False`` keeps the
+    rules' paper-level choice even when the pipeline ships a learned model."""
     doc = _Doc(title or "", abstract or "", entities)
     entity_level = _entity_relations(doc)
     if parsed is not None:
@@ -540,4 +554,4 @@ def read_relations(
             if (r.type, r.head, r.tail) not in seen:
                 seen.add((r.type, r.head, r.tail))
                 entity_level.append(r)
-    return _paper_relations(doc) + entity_level, _results(doc)
+    return _paper_relations(doc, shipped_model() if learned else None) + entity_level, _results(doc)

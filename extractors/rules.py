@@ -944,7 +944,6 @@ def _bounded(text: str) -> str:
     return text if len(text) <= MAX_CHARS else text[:MAX_CHARS]
 
 
-@register("default")
 @register("rules")
 def rules_extractor() -> RulesExtractor:
     return RulesExtractor()

@@ -38,12 +38,13 @@ def read_papers(
 
 def build(
     papers: Iterable[Paper], extractor: str = "default", workers: int = 1,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int], None] | None = None, min_confidence: float = 0.0,
 ) -> nx.MultiDiGraph:  # fmt: skip
-    """Extract, resolve and lay out the knowledge graph of these papers."""
+    """Extract, resolve and lay out the knowledge graph of these papers;
+    ``min_confidence`` drops entities less likely than that to be right."""
     from .graph import build as _build
 
-    return _build(papers, extractor=extractor, workers=workers, progress=progress)
+    return _build(papers, extractor=extractor, workers=workers, progress=progress, min_confidence=min_confidence)
 
 
 def query(graph: nx.MultiDiGraph, cypher: str, params: dict[str, Any] | None = None) -> QueryResult:

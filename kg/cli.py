@@ -197,13 +197,14 @@ def _check_parser(parser: str | None) -> None:
         load_parser(parser)
 
 
-def _extract(papers, extractor: str, workers: int, all_mentions: bool = False, parser: str | None = None):
+def _extract(papers, extractor: str, workers: int, all_mentions: bool = False, parser: str | None = None,
+             min_confidence: float = 0.0):  # fmt: skip
     from .graph import extract_all
 
     with _progress(len(papers), "extracting") as prog:
         task = prog.add_task("extract", total=len(papers))
         return extract_all(papers, extractor, workers, progress=lambda n: prog.advance(task, n),
-                           all_mentions=all_mentions, parser=parser)  # fmt: skip
+                           all_mentions=all_mentions, parser=parser, min_confidence=min_confidence)  # fmt: skip
 
 
 input_args = click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=str))
@@ -214,6 +215,10 @@ parser_opt = click.option(
     help="An installed spaCy pipeline with a dependency parser (package name or folder, e.g. en_core_web_sm): "
          "its parse adds entity-level relations. Off by default (slower).",
 )  # fmt: skip
+min_confidence_opt = click.option(
+    "--min-confidence", default=0.0, show_default=True, type=click.FloatRange(0.0, 1.0), metavar="P",
+    help="Keep only entities whose calibrated confidence (a probability of being right) is at least P.",
+)
 workers_opt = click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
                            help="Extraction processes.")
 
@@ -228,9 +233,11 @@ workers_opt = click.option("--workers", default=1, show_default=True, type=click
 @extractor_opt
 @workers_opt
 @parser_opt
+@min_confidence_opt
 @neo4j_options
 @user_errors
-def build(inputs, graph_dir, backend, fresh, as_json, fmt, extractor, workers, parser, neo4j_uri, user, database):
+def build(inputs, graph_dir, backend, fresh, as_json, fmt, extractor, workers, parser, min_confidence, neo4j_uri, user,
+          database):  # fmt: skip
     """Read papers, extract entities, resolve them and write the graph."""
     from .graph import build_graph, summary
 
@@ -247,7 +254,7 @@ def build(inputs, graph_dir, backend, fresh, as_json, fmt, extractor, workers, p
         _print_read_summary(report, len(papers))
         if not papers:
             raise KgError("no papers could be read")
-        graph = build_graph(papers, _extract(papers, extractor, workers, parser=parser))
+        graph = build_graph(papers, _extract(papers, extractor, workers, parser=parser, min_confidence=min_confidence))
         if fresh:
             store.clear()
         store.write(graph)
@@ -288,8 +295,9 @@ def _print_counts(counts: dict[str, dict[str, int]], title: str) -> None:
 @extractor_opt
 @workers_opt
 @parser_opt
+@min_confidence_opt
 @user_errors
-def extract(inputs, output, fmt, extractor, workers, parser):
+def extract(inputs, output, fmt, extractor, workers, parser, min_confidence):
     """Extraction only: one JSON object per paper with its entities, relations
     and results (the shapes eval/score.py and training/relations/score.py read)."""
     _check_parser(parser)
@@ -297,7 +305,7 @@ def extract(inputs, output, fmt, extractor, workers, parser):
     _print_read_summary(report, len(papers))
     if not papers:
         raise KgError("no papers could be read")
-    found = _extract(papers, extractor, workers, all_mentions=True, parser=parser)
+    found = _extract(papers, extractor, workers, all_mentions=True, parser=parser, min_confidence=min_confidence)
     out = sys.stdout if str(output) == "-" else output.open("w", encoding="utf-8")
     try:
         for p, x in zip(papers, found, strict=True):
@@ -436,9 +444,10 @@ def evaluate(gold, pred, extractor, errors, as_json):
 @extractor_opt
 @workers_opt
 @parser_opt
+@min_confidence_opt
 @neo4j_options
 @user_errors
-def load(source, fmt, batch_size, extractor, workers, parser, neo4j_uri, user, database):
+def load(source, fmt, batch_size, extractor, workers, parser, min_confidence, neo4j_uri, user, database):
     """Load a graph directory (or papers, extracted on the way) into Neo4j."""
     from .stores import open_store
 
@@ -458,7 +467,8 @@ def load(source, fmt, batch_size, extractor, workers, parser, neo4j_uri, user, d
             _print_read_summary(report, len(papers))
             if not papers:
                 raise KgError(f"{source}: neither a graph directory nor readable papers")
-            graph = build_graph(papers, _extract(papers, extractor, workers, parser=parser))
+            graph = build_graph(papers, _extract(papers, extractor, workers, parser=parser,
+                                                 min_confidence=min_confidence))  # fmt: skip
         store.write(graph)
         counts = store.counts()
     finally:

@@ -73,14 +73,16 @@ def read_extraction(paper: Paper, entities: list[Entity], parsed: Any = None) ->
 
 def extract_all(
     papers: Sequence[Paper], extractor: str = "default", workers: int = 1, progress: Progress | None = None,
-    all_mentions: bool = True, parser: str | None = None,
+    all_mentions: bool = True, parser: str | None = None, min_confidence: float = 0.0,
 ) -> list[Extraction]:
     """What each paper says. Relations and results are read while every
     mention is at hand; then ``all_mentions=False`` keeps only the first
     mention of each entity (its evidence sentence): on 50k papers the rest is
     most of the extraction's memory. ``parser`` names an installed spaCy
     pipeline with a dependency parser (package or folder) whose parse adds
-    entity-level relations (``extractors.dependency``)."""  # fmt: skip
+    entity-level relations (``extractors.dependency``). Entities whose
+    calibrated ``confidence`` is under ``min_confidence`` are dropped before
+    any relation is read from them."""  # fmt: skip
     ex = get_extractor(extractor)
     out: list[Extraction] = []
     docs = ((p.title, p.abstract) for p in papers)
@@ -93,6 +95,8 @@ def extract_all(
         parses = load_parser(parser).pipe(texts, batch_size=batch)
     entity_lists = ex.pipe(docs, n_process=workers, batch_size=batch)
     for p, entities, parsed in zip(papers, entity_lists, parses, strict=True):
+        if min_confidence > 0:
+            entities = [e for e in entities if e.confidence >= min_confidence]
         found = read_extraction(p, entities, parsed)
         if not all_mentions:
             for e in entities:
@@ -163,11 +167,13 @@ def build_graph(
 
 
 def build(
-    papers: Iterable[Paper], extractor: str = "default", workers: int = 1, progress: Progress | None = None
+    papers: Iterable[Paper], extractor: str = "default", workers: int = 1, progress: Progress | None = None,
+    min_confidence: float = 0.0,
 ) -> nx.MultiDiGraph:
     """Papers in, knowledge graph out (the Python face of ``kg build``)."""
     papers = list(papers)
-    return build_graph(papers, extract_all(papers, extractor, workers, progress, all_mentions=False))
+    return build_graph(papers, extract_all(papers, extractor, workers, progress, all_mentions=False,
+                                           min_confidence=min_confidence))  # fmt: skip
 
 
 def summary(g: nx.MultiDiGraph) -> dict[str, dict[str, int]]:

@@ -85,6 +85,42 @@ class _UnionFind:
             self.parent[max(ra, rb)] = min(ra, rb)
 
 
+_WORDS = re.compile(r"[A-Za-z]+|\d+")
+
+
+def variant_key(surface: str) -> str | None:
+    """A looser key for spelling variants of multi-word names: adverb, verb
+    and plural endings dropped word by word ("fully fine-tuning" = "full
+    fine-tuning", "supervised fine-tuned" = "supervised fine-tuning"). None for names with digits or a single word, whose endings
+    carry versions and sizes (GPT-4 / GPT-4o, CIFAR-10 / CIFAR-100)."""
+    words = _WORDS.findall(surface.lower())
+    if len(words) < 2 or any(w.isdigit() for w in words):
+        return None
+    out = []
+    for w in words:
+        if len(w) > 6 and w.endswith("ally"):  # "automatically" = "automatic"
+            w = w[:-4]
+        elif len(w) >= 5 and w.endswith("lly"):  # "fully" = "full"
+            w = w[:-1]
+        elif len(w) >= 5 and w.endswith("ly"):  # "jointly" = "joint"
+            w = w[:-2]
+        elif len(w) > 5 and w.endswith("ing"):  # "supervised fine-tuning" = "supervised fine-tuned"
+            w = w[:-3]
+        elif len(w) > 4 and w.endswith("ed"):
+            w = w[:-2]
+        elif len(w) > 4 and w.endswith("ies"):
+            w = w[:-3] + "y"
+        elif len(w) > 3 and w.endswith("s") and not w.endswith("ss"):
+            w = w[:-1]
+        out.append(w)
+    return " ".join(out)
+
+
+def _variant_slot(surface: str) -> str:
+    v = variant_key(surface)
+    return "~" + v if v else ""
+
+
 def resolve(extractions: Iterable[tuple[str, list[Entity]]]) -> tuple[dict[tuple[str, str], ResolvedEntity], dict]:
     """Group the entities of all papers.
 
@@ -95,12 +131,15 @@ def resolve(extractions: Iterable[tuple[str, list[Entity]]]) -> tuple[dict[tuple
     extractions = list(extractions)
     uf = _UnionFind()
     acronym_targets: dict[tuple[str, str], set[tuple[str, str]]] = defaultdict(set)
+    variants: dict[tuple[str, str], tuple[str, str]] = {}
     for _, entities in extractions:
         for e in entities:
             head = (e.type, entity_key(e.name))
             uf.find(head)
+            if (v := variant_key(e.name)) is not None:
+                uf.union(head, variants.setdefault((head[0], v), head))
             for alias in e.aliases:
-                akey = (e.type, entity_key(alias))
+                akey = (head[0], entity_key(alias))
                 if is_acronym(alias) and not is_acronym(e.name):
                     acronym_targets[akey].add(head)
                 else:
@@ -115,8 +154,7 @@ def resolve(extractions: Iterable[tuple[str, list[Entity]]]) -> tuple[dict[tuple
     lookup: dict[tuple[str, str, str], tuple[str, str]] = {}
     for pid, entities in extractions:
         for e in entities:
-            head = (e.type, entity_key(e.name))
-            root = uf.find(head)
+            root = uf.find((e.type, entity_key(e.name)))
             r = resolved.get(root)
             if r is None:
                 r = resolved[root] = ResolvedEntity(root[0], root[1])
@@ -124,7 +162,7 @@ def resolve(extractions: Iterable[tuple[str, list[Entity]]]) -> tuple[dict[tuple
             r.surfaces.add(e.name)
             r.surfaces.update(e.aliases)
             r.papers.add(pid)
-            lookup[(pid, *head)] = root
+            lookup[(pid, e.type, entity_key(e.name))] = root
     # Key each entity by its display name, so keys read well in Cypher.
     rekeyed: dict[tuple[str, str], ResolvedEntity] = {}
     renamed: dict[tuple[str, str], tuple[str, str]] = {}
@@ -143,8 +181,10 @@ StoredEntity = tuple[str, str, list[str]]  # (label, key, aliases)
 
 
 def stored_entity_index(entities: Iterable[StoredEntity]) -> dict[tuple[str, str], str]:
-    """(label, key of the name or of a long-form alias) -> stored entity key.
-    Acronyms are left out: they are ambiguous across papers.
+    """(label, key of the name or of a long-form alias, or its spelling
+    variant) -> stored entity key. Pass the stored name among the aliases so
+    its variant is indexed too. Acronyms are left out: they are ambiguous
+    across papers.
 
     One answer whatever order the store returns its rows in (a server's row
     order is not stable, and an index built first-come made a second load of
@@ -158,9 +198,9 @@ def stored_entity_index(entities: Iterable[StoredEntity]) -> dict[tuple[str, str
         index[(label, key)] = key
         for alias in aliases or ():
             if not is_acronym(alias):
-                slot = (label, entity_key(alias))
-                if slot not in by_alias or key < by_alias[slot]:
-                    by_alias[slot] = key
+                for slot in ((label, entity_key(alias)), (label, _variant_slot(alias))):
+                    if slot[1] and (slot not in by_alias or key < by_alias[slot]):
+                        by_alias[slot] = key
     for slot, key in by_alias.items():
         index.setdefault(slot, key)
     return index
@@ -181,7 +221,8 @@ def rebase_entities(graph, index: dict[tuple[str, str], str]):
         if label not in S.ENTITY_LABELS or index.get((label, d.get("key"))) == d.get("key"):
             continue  # not an entity, or already stored under its own key
         forms = [d.get("name") or "", *(a for a in d.get("aliases") or [] if not is_acronym(a))]
-        found = next((index[(label, entity_key(f))] for f in forms if (label, entity_key(f)) in index), None)
+        slots = [(label, entity_key(f)) for f in forms] + [(label, _variant_slot(f)) for f in forms]
+        found = next((index[slot] for slot in slots if slot[1] and slot in index), None)
         if found is not None:
             rename[nid] = S.node_id(label, found)
     if not rename:

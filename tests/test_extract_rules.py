@@ -1,4 +1,4 @@
-"""Rules of the default extractor on short real-world sentences: acronyms,
+"""The rule extractor (the trained pipeline's candidates) on short real-world sentences: acronyms,
 lists, metrics, proposals, canonical names, and the spaCy component."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from extractors import canonical_name, document_text, get_extractor, same_entity
 
 @pytest.fixture(scope="module")
 def ex():
-    return get_extractor()
+    return get_extractor("rules")
 
 
 def _by_name(ents):

@@ -675,9 +675,9 @@ class Neo4jStore:
 
         labels = {d.get("label") for _, d in graph.nodes(data=True)}
         stored = (
-            (label, r["key"], r["aliases"])
+            (label, r["key"], [r["name"] or "", *(r["aliases"] or [])])
             for label in sorted(labels & set(S.ENTITY_LABELS))
-            for r in self._read(f"MATCH (e:{_label(label)}) RETURN e.{S.KEY} AS key, e.aliases AS aliases")
+            for r in self._read(f"MATCH (e:{_label(label)}) RETURN e.{S.KEY} AS key, e.name AS name, e.aliases AS aliases")
         )
         graph = rebase_entities(graph, stored_entity_index(stored))
         if S.PAPER not in labels:

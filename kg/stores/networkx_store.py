@@ -175,7 +175,7 @@ def merge_into(into: nx.MultiDiGraph, other: nx.MultiDiGraph) -> None:
     alias joins that entity, as it would have in one build of all papers."""
     from ..resolve import rebase_entities, rebase_papers, stored_entity_index, stored_paper_index
 
-    stored = ((d["label"], d["key"], d.get("aliases")) for _, d in into.nodes(data=True)
+    stored = ((d["label"], d["key"], [d.get("name") or "", *(d.get("aliases") or [])]) for _, d in into.nodes(data=True)
               if d.get("label") in S.ENTITY_LABELS)  # fmt: skip
     other = rebase_entities(other, stored_entity_index(stored))
     other = rebase_papers(other, stored_paper_index(d for _, d in into.nodes(data=True) if d.get("label") == S.PAPER))

@@ -2,8 +2,9 @@
 """Score relation and result predictions against a gold JSONL file (GUIDELINE.md).
 
 usage: python training/relations/score.py GOLD.jsonl [--pred PRED.jsonl] [--write PRED.jsonl] [--json]
+           [--extractor NAME] [--rules]
 
-Without --pred it runs the default extractor and ``read_relations`` on each
+Without --pred it runs an extractor (the default one unless --extractor) and ``read_relations`` on each
 gold abstract itself (--write saves those predictions). A prediction file has
 one object per abstract: {"id", "relations": [...], "results": [...]}, where a
 relation is {"type", "head", "tail", "head_aliases"?, "tail_aliases"?} (head
@@ -166,18 +167,19 @@ def _aliases(entities, name: str | None, types: tuple[str, ...] | None = None) -
     return []
 
 
-def predict(gold_records: list[dict]) -> tuple[dict[str, dict], float]:
-    """Run the default extractor and read_relations on the gold abstracts.
-    Returns the predictions and the seconds read_relations took in all."""
+def predict(gold_records: list[dict], extractor: str = "default", learned: bool = True) -> tuple[dict[str, dict], float]:
+    """Run an extractor and read_relations on the gold abstracts (``learned``:
+    with the shipped paper-level model). Returns the predictions and the
+    seconds read_relations took in all."""
     from extractors import get_extractor, read_relations
 
-    ex = get_extractor("default")
+    ex = get_extractor(extractor)
     docs = [(r.get("title", ""), r.get("abstract", "")) for r in gold_records]
     out: dict[str, dict] = {}
     spent = 0.0
     for r, ents, (title, abstract) in zip(gold_records, ex.pipe(docs), docs, strict=True):
         t0 = time.perf_counter()
-        rels, results = read_relations(title, abstract, ents)
+        rels, results = read_relations(title, abstract, ents, learned=learned)
         spent += time.perf_counter() - t0
         out[str(r["id"])] = {
             "id": r["id"],
@@ -201,13 +203,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--pred", type=Path, help="predictions (JSONL); default: run the extractor")
     ap.add_argument("--write", type=Path, help="save the predictions made here")
     ap.add_argument("--json", action="store_true", help="print the scores as JSON")
+    ap.add_argument("--extractor", default="default", help="entity extractor (default: the trained pipeline)")
+    ap.add_argument("--rules", action="store_true", help="the rules' paper-level relations, not the learned model's")
     args = ap.parse_args(argv)
     gold = _load(args.gold)
     spent = None
     if args.pred:
         preds = {str(p["id"]): p for p in _load(args.pred)}
     else:
-        preds, spent = predict(gold)
+        preds, spent = predict(gold, args.extractor, learned=not args.rules)
         if args.write:
             args.write.write_text("".join(json.dumps(p, ensure_ascii=False) + "\n" for p in preds.values()), "utf-8")
     s = score(gold, preds)

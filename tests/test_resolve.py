@@ -1,0 +1,66 @@
+"""One entity, one node: acronyms, spelling variants and labels across papers,
+on the seed graph and on papers written to show each case."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from extractors import Entity
+from kg import schema as S
+from kg.graph import build
+from kg.readers import read_papers
+from kg.resolve import resolve, variant_key
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [("full fine-tuning", "fully fine-tuning", True), ("process reward models", "Process Reward Model", True),
+     ("GPT-4", "GPT-4o", False), ("CIFAR-10", "CIFAR-100", False), ("Llama 2", "Llama 3", False)],
+)  # fmt: skip
+def test_spelling_variants_merge_and_versions_stay_apart(a, b, same):
+    ka, kb = variant_key(a), variant_key(b)
+    assert (ka is not None and ka == kb) is same
+
+
+def test_spelling_variants_are_one_node_in_one_build_and_across_builds(tmp_path):
+    resolved, lookup = resolve([("p4", [Entity("Method", "full fine-tuning")]), ("p5", [Entity("Method", "fully fine-tuning")])])
+    assert len(resolved) == 1 and lookup[("p4", "Method", "fullfinetuning")] == lookup[("p5", "Method", "fullyfinetuning")]
+    # two builds into one store, read back in a new store object: still one node
+    from kg.stores import open_store
+
+    for i, abstract in enumerate(("We compare with full fine-tuning on GLUE.", "Adapters match fully fine-tuning on GLUE.")):
+        src = tmp_path / f"{i}.jsonl"
+        src.write_text(json.dumps({"id": f"p{i}", "title": f"Adapters {i}", "abstract": abstract}) + "\n")
+        open_store("networkx", path=tmp_path / "g").write(build(read_papers([src])[0]))
+    g = open_store("networkx", path=tmp_path / "g").read()
+    names = [d["name"] for _, d in g.nodes(data=True) if d.get("label") in S.ENTITY_LABELS and "fine-tuning" in d["name"]]
+    assert len(names) <= 1, names
+
+
+def test_seed_graph_has_one_node_per_acronym_pair_and_one_label_per_name_in_a_paper(seed_graph):
+    forms = {}
+    for n, d in seed_graph.nodes(data=True):
+        if d.get("label") == S.PAPER:
+            keys = [seed_graph.nodes[m]["key"] for m in seed_graph.successors(n) if seed_graph.nodes[m]["label"] in S.ENTITY_LABELS]
+            assert len(keys) == len(set(keys)), d.get("title")
+        elif d.get("label") in S.ENTITY_LABELS:
+            for f in (d["name"], *(d.get("aliases") or [])):
+                forms.setdefault(f, set()).add((d["label"], d["key"]))
+    for short, long in (("CoT", "Chain-of-Thought"), ("MoE", "Mixture-of-Experts"), ("SFT", "supervised fine-tuning")):
+        nodes = forms.get(short, set()) | forms.get(long, set())
+        assert len(nodes) <= 1, (short, long, nodes)
+
+
+def test_an_acronym_defined_in_one_paper_is_the_long_form_node(tmp_path):
+    src = tmp_path / "papers.jsonl"
+    src.write_text(
+        '{"id": "a", "title": "Efficient tuning", "abstract": "We propose Low-Rank Adaptation (LoRA), which freezes weights."}\n'
+        '{"id": "b", "title": "Adapters compared", "abstract": "We compare adapters with LoRA on GLUE."}\n'
+    )
+    papers, _ = read_papers([src])
+    g = build(papers)
+    nodes = [d for _, d in g.nodes(data=True) if d.get("label") in S.ENTITY_LABELS
+             and "LoRA" in (d["name"], *(d.get("aliases") or []))]  # fmt: skip
+    assert len(nodes) == 1 and nodes[0]["name"] == "Low-Rank Adaptation"
