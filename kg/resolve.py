@@ -1,17 +1,21 @@
 """Entity resolution across papers: one node per real-world entity.
 
 Within a type, surface forms with the same canonical key are one entity
-("CIFAR100" = "CIFAR-100", "LLaMA 3.1 8B" = "Llama-3.1-8B"). A paper that pairs
-an acronym with a long form links the two; elsewhere, a bare acronym joins the
-long form only when corpus-wide it stands for exactly one long form of that
-type, because short acronyms ("GEM", "DSI") are reused by unrelated papers.
+("CIFAR100" = "CIFAR-100", "LLaMA 3.1 8B" = "Llama-3.1-8B"), and so are spelling
+variants of multi-word names ("fully fine-tuning" = "full fine-tuning"). A
+paper that pairs an acronym with a long form makes them one entity (the
+extractor gives the long form the acronym as an alias). A bare acronym in a
+paper that never spells it out stays its own entity: short acronyms ("GEM",
+"DSI") are reused by unrelated papers, and a join decided corpus-wide could
+not be made the same way when papers arrive build by build (a store cannot
+take back a node it has written), so one build and several give one graph.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -130,7 +134,6 @@ def resolve(extractions: Iterable[tuple[str, list[Entity]]]) -> tuple[dict[tuple
     """
     extractions = list(extractions)
     uf = _UnionFind()
-    acronym_targets: dict[tuple[str, str], set[tuple[str, str]]] = defaultdict(set)
     variants: dict[tuple[str, str], tuple[str, str]] = {}
     for _, entities in extractions:
         for e in entities:
@@ -139,16 +142,8 @@ def resolve(extractions: Iterable[tuple[str, list[Entity]]]) -> tuple[dict[tuple
             if (v := variant_key(e.name)) is not None:
                 uf.union(head, variants.setdefault((head[0], v), head))
             for alias in e.aliases:
-                akey = (head[0], entity_key(alias))
-                if is_acronym(alias) and not is_acronym(e.name):
-                    acronym_targets[akey].add(head)
-                else:
-                    uf.union(head, akey)
-    # A bare acronym that always expands to the same long form joins it.
-    for akey, heads in acronym_targets.items():
-        roots = {uf.find(h) for h in heads}
-        if len(roots) == 1 and akey in uf.parent:
-            uf.union(akey, next(iter(roots)))
+                if not (is_acronym(alias) and not is_acronym(e.name)):
+                    uf.union(head, (head[0], entity_key(alias)))
 
     resolved: dict[tuple[str, str], ResolvedEntity] = {}
     lookup: dict[tuple[str, str, str], tuple[str, str]] = {}
