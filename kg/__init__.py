@@ -6,6 +6,7 @@ The Python face of the CLI::
     papers, report = kg.read_papers(["papers.jsonl"])
     graph = kg.build(papers)                 # networkx.MultiDiGraph
     kg.query(graph, "MATCH (d:Dataset) RETURN d.name, d.paper_count")
+    kg.query("kg-graph", "MATCH (p:Paper) RETURN count(*)")   # a graph directory
 
 Imports are deferred so that ``import kg`` (and ``kg --help``) stays quick:
 spaCy loads only when something is extracted.
@@ -47,11 +48,15 @@ def build(
     return _build(papers, extractor=extractor, workers=workers, progress=progress, min_confidence=min_confidence)
 
 
-def query(graph: nx.MultiDiGraph, cypher: str, params: dict[str, Any] | None = None) -> QueryResult:
-    """Cypher over an in-memory graph (the embedded engine; see docs/schema.md)."""
-    from .query import run_embedded
+def query(
+    graph: nx.MultiDiGraph | GraphStore | str | Path, cypher: str, params: dict[str, Any] | None = None
+) -> QueryResult:
+    """Cypher in Neo4j's dialect on a graph object, a store or a graph
+    directory (see docs/cypher.md). ``kg.query`` stays callable after
+    ``import kg.query``: that module calls this function."""
+    from .query import query as _query
 
-    return run_embedded(graph, cypher, params)
+    return _query(graph, cypher, params)
 
 
 def open_store(backend: str = "networkx", **options: Any) -> GraphStore:

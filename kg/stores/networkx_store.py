@@ -1,5 +1,6 @@
 """The embedded store: a NetworkX MultiDiGraph persisted as node-link JSON in a
-directory. No server; Cypher through grand-cypher (see kg.query)."""
+directory. No server; Cypher through a LadybugDB database kept beside the
+graph file (kg.stores.ladybug_store), so a query never loads the graph."""
 
 from __future__ import annotations
 
@@ -18,9 +19,8 @@ from typing import Any
 import networkx as nx
 
 from .. import schema as S
-from ..graph import new_graph, summary
-from ..relations import mark_best
 from . import QueryResult, register_store
+from .ladybug_store import LadybugMirror, graph_file_state
 
 log = logging.getLogger(__name__)
 
@@ -168,17 +168,41 @@ def _remove_stale_temporaries(path: Path) -> None:
         log.info("removed %s, left by an interrupted write", tmp)
 
 
-def merge_into(into: nx.MultiDiGraph, other: nx.MultiDiGraph) -> None:
+def new_graph() -> nx.MultiDiGraph:
+    from ..graph import new_graph as _new
+
+    return _new()
+
+
+def summary(g: nx.MultiDiGraph) -> dict[str, dict[str, int]]:
+    from ..graph import summary as _summary
+
+    return _summary(g)
+
+
+_Changes = tuple[set[str], set[tuple[str, str, str]], set[tuple[str, str, str]]]
+
+
+def merge_into(into: nx.MultiDiGraph, other: nx.MultiDiGraph) -> _Changes:
     """MERGE semantics: nodes by id, edges by (u, v, type); list properties are
     unioned, other properties updated where the new value is known. A new
     entity whose name or long-form alias is already a stored entity's name or
-    alias joins that entity, as it would have in one build of all papers."""
+    alias joins that entity, as it would have in one build of all papers.
+
+    Returns the nodes and edges the merge touched (by their ids in ``into``),
+    with every node whose count or best result the merge changed, and the
+    edges it removed (none yet): what the query database must change to stay
+    in step."""
     from ..resolve import rebase_entities, rebase_papers, stored_entity_index, stored_paper_index
 
+    derived = {nid: (d.get("paper_count"), d.get("best"), d.get("aliases")) for nid, d in into.nodes(data=True)
+               if d.get("label") in S.ENTITY_LABELS or d.get("label") == S.RESULT}  # fmt: skip
     stored = ((d["label"], d["key"], [d.get("name") or "", *(d.get("aliases") or [])]) for _, d in into.nodes(data=True)
               if d.get("label") in S.ENTITY_LABELS)  # fmt: skip
     other = rebase_entities(other, stored_entity_index(stored))
     other = rebase_papers(other, stored_paper_index(d for _, d in into.nodes(data=True) if d.get("label") == S.PAPER))
+    touched_nodes: set[str] = set(other.nodes)
+    touched_edges: set[tuple[str, str, str]] = set()
     for nid, d in other.nodes(data=True):
         if nid not in into:
             into.add_node(nid, **{k: (set(v) if k == "__labels__" else v) for k, v in d.items()})
@@ -194,11 +218,17 @@ def merge_into(into: nx.MultiDiGraph, other: nx.MultiDiGraph) -> None:
             else:
                 mine[k] = v
     for u, v, key, d in other.edges(keys=True, data=True):
+        touched_edges.add((u, v, key))
         if into.has_edge(u, v, key):
             into.edges[u, v, key].update({k: x for k, x in d.items() if x is not None})
         else:
             into.add_edge(u, v, key=key, **d)
     refresh_counts(into)
+    for nid, before in derived.items():
+        d = into.nodes[nid]
+        if (d.get("paper_count"), d.get("best"), d.get("aliases")) != before:
+            touched_nodes.add(nid)
+    return touched_nodes, touched_edges, set()
 
 
 def refresh_counts(g: nx.MultiDiGraph) -> None:
@@ -210,6 +240,8 @@ def refresh_counts(g: nx.MultiDiGraph) -> None:
             d["paper_count"] = sum(1 for p in g.predecessors(nid) if g.nodes[p].get("label") == S.PAPER)
         if d.get("label") in S.ENTITY_LABELS and d.get("name") in d.get("aliases", []):
             d["aliases"] = [a for a in d["aliases"] if a != d["name"]]
+    from ..relations import mark_best
+
     mark_best(g)
 
 
@@ -222,6 +254,7 @@ class NetworkXStore:
         if self.dir.exists() and not self.dir.is_dir():
             raise NotADirectoryError(f"{self.dir} is a file, not a graph directory: choose another --out")
         self.file = self.dir / GRAPH_FILE
+        self.mirror = LadybugMirror(self.dir, GRAPH_FILE)
         self._graph: nx.MultiDiGraph | None = None
         self._state: _FILE_STATE | None = None  # the file self._graph was read from or saved to
 
@@ -252,19 +285,28 @@ class NetworkXStore:
             _remove_stale_temporaries(self.file)
             if self._graph is not None and self._state != _file_state(self.file):
                 self._graph = None  # someone else wrote: merge into theirs
+            before = graph_file_state(self.file)
             g = self.read()
             if g.number_of_nodes() == 0:
                 self._graph = g = graph
                 refresh_counts(g)
+                changes = None
             else:
-                merge_into(g, graph)
+                changes = merge_into(g, graph)
+            mirrored = self.mirror.begin_write(before)  # the graph file is about to change
             save_graph(g, self.file)
             self._state = _file_state(self.file)
+            after = graph_file_state(self.file)
+            if changes is None or mirrored is None:
+                self.mirror.rebuild(g, after)
+            else:
+                nodes, edges, removed = changes
+                self.mirror.update(g, nodes, edges, removed, mirrored=mirrored, after=after)
 
     def query(self, cypher: str, params: dict[str, Any] | None = None) -> QueryResult:
-        from ..query import run_embedded
-
-        return run_embedded(self.read(), cypher, params)
+        """Full Cypher in Neo4j's dialect (kg.cypher translates), answered by
+        the LadybugDB mirror without loading the graph."""
+        return self.mirror.query(cypher, params)
 
     def counts(self) -> dict[str, dict[str, int]]:
         return summary(self.read())
@@ -272,6 +314,7 @@ class NetworkXStore:
     def clear(self) -> None:
         with directory_lock(self.dir):
             self._graph = new_graph()
+            self.mirror.remove()
             self.file.unlink(missing_ok=True)
             self._state = None
 
