@@ -82,8 +82,21 @@ def shipped_model() -> Softmax | None:
     return _load(str(pipeline_path() / MODEL_FILE))
 
 
-def decide(model: Softmax, feats: dict[str, float]) -> tuple[str, float]:
-    probs = model.probabilities(feats)
-    label = max(probs, key=probs.get)
-    assert label in PAPER_RELATION_TYPES
-    return label, probs[label]
+# What each relation may point at (training/relations/GUIDELINE.md); MENTIONS fits any entity.
+ALLOWED: dict[str, frozenset[str]] = {
+    "Method": frozenset({"PROPOSES", "USES", "COMPARES_WITH", "MENTIONS"}),
+    "Model": frozenset({"PROPOSES", "USES", "COMPARES_WITH", "MENTIONS"}),
+    "Dataset": frozenset({"PROPOSES", "EVALUATES_ON", "MENTIONS"}),
+    "Metric": frozenset({"PROPOSES", "MEASURES", "MENTIONS"}),
+    "Task": frozenset({"ADDRESSES", "MENTIONS"}),
+}
+
+
+def decide(model: Softmax, feats: dict[str, float], entity_type: str) -> tuple[str, float]:
+    """The most probable relation among those the entity's type allows, with
+    its probability renormalised over them (a Method is never EVALUATES_ON)."""
+    allowed = ALLOWED.get(entity_type, frozenset(PAPER_RELATION_TYPES))
+    probs = {y: p for y, p in model.probabilities(feats).items() if y in allowed}
+    total = sum(probs.values()) or 1.0
+    label = max(sorted(probs), key=probs.get)
+    return label, probs[label] / total

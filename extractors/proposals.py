@@ -31,6 +31,9 @@ CUES: dict[str, re.Pattern] = {
     "existing": re.compile(r"\b(?:existing|prior|previous|state-of-the-art|baselines?|such as|including|e\.g\.|compared?|outperform\w*|than|like)\b", re.I),
     "use": re.compile(r"\b(?:us(?:e|es|ing)|appl(?:y|ies|ying)|leverag\w*|adopt\w*|based on|built on|follow\w*|fine-tun\w*)\b", re.I),
 }  # fmt: skip
+# "we propose X", "we introduce a new benchmark, X": the verb right before the name
+_ADJACENT = re.compile(r"\b(?:propos|introduc|present|develop|design|releas|build|construct|creat|call|term|dub|nam)\w*"
+                       r"\s+(?:(?:a|an|the|our|new|novel|simple|first)\s+){0,3}(?:[\w-]+\s+){0,3}?(?:,\s*)?$", re.I)
 _AFTER_NEW = re.compile(r"^\s*(?:\([^)]{1,40}\))?\s*[,:]?\s*(?:a|an|the)?\s*(?:new|novel|simple|unified|general|lightweight)\b", re.I)
 
 
@@ -65,6 +68,7 @@ def features(ent: Entity, text: str, title_end: int) -> dict[str, float]:
         "occ": math.log1p(len(ent.mentions)),
         "position": first / max(len(text), 1),
         "our_name": float(bool(re.search(r"\bour\s+(?:\S+\s+){0,2}$", before, re.I))),
+        "cue_adjacent": float(bool(_ADJACENT.search(before[-80:]))),
     }
     for k, rx in CUES.items():
         if rx.search(before):

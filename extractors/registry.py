@@ -3,6 +3,7 @@ users can plug in their own without touching kg."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Iterator
 from typing import Protocol
 
@@ -32,6 +33,9 @@ def register(name: str) -> Callable[[Callable[[], Extractor]], Callable[[], Extr
 
 
 def get_extractor(name: str = "default") -> Extractor:
+    """``default`` is the trained pipeline unless ``KG_EXTRACTOR`` names another."""
+    if name == "default":
+        name = os.environ.get("KG_EXTRACTOR") or name
     if name not in _EXTRACTORS:
         raise KeyError(f"unknown extractor {name!r}; known: {', '.join(sorted(_EXTRACTORS))}")
     if name not in _CACHE:

@@ -325,7 +325,7 @@ def _paper_relations(doc: _Doc, model: Softmax | None = None) -> list[Relation]:
         else:
             rtype, rule, i, conf = "MENTIONS", "default", first, 0.5
         if model is not None:
-            learned, conf = decide(model, paper_relation_features(doc, ent, rtype))
+            learned, conf = decide(model, paper_relation_features(doc, ent, rtype), ent.type)
             rtype, rule, i = (learned, "learned", i) if learned == rtype else (learned, "learned", first)
             conf = round(conf, 4)
         out.append(Relation(rtype, None, None, ent.name, ent.type, doc.sentence(i), rule, conf))

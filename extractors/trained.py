@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from importlib import resources
 from pathlib import Path
@@ -31,28 +32,46 @@ def load_pipeline(path: Path | None = None) -> Language:
 
 
 class TrainedExtractor:
+    """The shipped pipeline behind the ``Extractor`` interface. The last
+    ``CACHE`` texts' entities are kept (as dicts: callers may change the
+    entities they get), so building the same papers again, as a rebuild into
+    the same directory does, skips the tagger."""
+
     name = "trained"
+    CACHE = 4096
 
     def __init__(self, path: Path | None = None) -> None:
-        self.nlp = load_pipeline(path)
+        self.path = Path(path) if path else pipeline_path()
+        self.nlp = load_pipeline(self.path)
+        self._seen: OrderedDict[str, list[dict]] = OrderedDict()
 
     def extract(self, title: str, abstract: str) -> list[Entity]:
-        return self.nlp(rules._bounded(document_text(title, abstract)))._.kg_entities
+        return next(self.pipe([(title, abstract)]))
 
     def pipe(
         self, docs: Iterable[tuple[str, str]], *, n_process: int = 1, batch_size: int = 64
     ) -> Iterator[list[Entity]]:
         texts = (rules._bounded(document_text(t, a)) for t, a in docs)
         if n_process == 1:
-            for doc in self.nlp.pipe(texts, batch_size=batch_size):
-                yield doc._.kg_entities
+            for batch in rules._batched(texts, batch_size):
+                new = list(dict.fromkeys(t for t in batch if t not in self._seen))
+                for text, doc in zip(new, self.nlp.pipe(new, batch_size=batch_size), strict=True):
+                    self._remember(text, [e.to_dict() for e in doc._.kg_entities])
+                for text in batch:
+                    self._seen.move_to_end(text)
+                    yield [Entity.from_dict(d) for d in self._seen[text]]
             return
         # As for the rules: workers send back entities as dicts, not serialised Docs.
         ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-        with ctx.Pool(n_process, initializer=_init_worker, initargs=(str(pipeline_path()),)) as pool:
+        with ctx.Pool(n_process, initializer=_init_worker, initargs=(str(self.path),)) as pool:
             for batch in pool.imap(_extract_batch, rules._batched(texts, batch_size)):
                 for ents in batch:
                     yield [Entity.from_dict(d) for d in ents]
+
+    def _remember(self, text: str, found: list[dict]) -> None:
+        self._seen[text] = found
+        while len(self._seen) > self.CACHE:
+            self._seen.popitem(last=False)
 
 
 _WORKER_NLP: Language | None = None

@@ -349,14 +349,16 @@ def add_builds_on(g: nx.MultiDiGraph, papers: Iterable[Paper] | None = None, ver
         b, edata = proposers[0]
         title = g.nodes[b].get("title")
         surfaces = sorted(s for s in {d.get("name") or "", *(d.get("aliases") or [])} if s and is_specific(s, title))
-        if not surfaces:
+        # the name must point at one paper itself: the acronym of a generic long form
+        # ("semi-supervised learning (SSL)") is no more specific than the long form
+        if not surfaces or not is_specific(d.get("name") or "", title):
             stats.generic += 1
             continue
         b_text = f"{title or ''}\n{g.nodes[b].get('abstract') or ''}"
         if verify and not any(introduces(b_text, s, title) for s in surfaces):
             stats.not_introduced += 1
             continue
-        prop = _Proposal(b, nid, d.get("name") or surfaces[0], float(edata.get("confidence") or 0.5))
+        prop = _Proposal(b, nid, d["name"], float(edata.get("confidence") or 0.5))
         by_entity[nid] = prop
         stats.proposals += 1
         for s in surfaces:

@@ -209,7 +209,8 @@ def _extract(papers, extractor: str, workers: int, all_mentions: bool = False, p
 
 input_args = click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=str))
 format_opt = click.option("--format", "fmt", default=None, help="Input format (default: by file extension).")
-extractor_opt = click.option("--extractor", default="default", show_default=True, help="Extractor name.")
+extractor_opt = click.option("--extractor", default="default", show_default=True,
+                             help="Extractor name: default (the trained pipeline, or what KG_EXTRACTOR names) or rules.")  # fmt: skip
 parser_opt = click.option(
     "--parser", default=None, envvar="KG_PARSER", metavar="PIPELINE",
     help="An installed spaCy pipeline with a dependency parser (package name or folder, e.g. en_core_web_sm): "
@@ -351,7 +352,11 @@ def _jsonable(v: Any) -> Any:
 @neo4j_options
 @user_errors
 def query(cypher, graph_dir, params, as_json, neo4j_uri, user, database):
-    """Run a Cypher query on the graph."""
+    """Run a Cypher query (Neo4j's dialect) on the graph.
+
+    On the embedded store it is answered from the query database beside the
+    graph file, without loading the graph; what the embedded engine cannot
+    run is refused by name, with the rewrite (docs/cypher.md)."""
     store = _open_store(graph_dir, neo4j_uri, user, database)
     try:
         res = store.query(cypher, _parse_params(params))

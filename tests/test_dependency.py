@@ -48,7 +48,7 @@ def _parsed(text: str) -> Doc:
 
 
 def _entities():
-    ents = get_extractor("default").extract(TITLE, ABSTRACT)
+    ents = get_extractor("rules").extract(TITLE, ABSTRACT)
     names = {(e.name, e.type) for e in ents}
     assert {("BERT", "Model"), ("RoBERTa", "Model"), ("GPT-2", "Model"), ("SQuAD", "Dataset"),
             ("BookCorpus", "Dataset"), ("LoRA", "Method"), ("machine translation", "Task"), ("T5", "Model")} <= names  # fmt: skip

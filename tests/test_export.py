@@ -47,6 +47,13 @@ HOSTILE_PAPERS = [
 # -- running kg ---------------------------------------------------------------------
 
 
+@pytest.fixture(autouse=True)
+def _rule_extractor(monkeypatch):
+    """These tests are about storage, not extraction: they and their `kg` processes use the
+    fast rule extractor as the default (KG_EXTRACTOR); the trained one is tested in test_trained.py and test_build.py."""
+    monkeypatch.setenv("KG_EXTRACTOR", "rules")
+
+
 def kg(*args: str) -> subprocess.CompletedProcess:
     p = subprocess.run([sys.executable, "-m", "kg.cli", *args], capture_output=True, text=True, timeout=600)
     assert p.returncode == 0, p.stderr

@@ -33,6 +33,13 @@ json.dump({"nodes": sorted([n, clean(d)] for n, d in g.nodes(data=True)),
 """
 
 
+@pytest.fixture(autouse=True)
+def _rule_extractor(monkeypatch):
+    """These tests are about storage, not extraction: they and their `kg` processes use the
+    fast rule extractor as the default (KG_EXTRACTOR); the trained one is tested in test_trained.py and test_build.py."""
+    monkeypatch.setenv("KG_EXTRACTOR", "rules")
+
+
 def kg(*args: str, check: bool = True, **kw) -> subprocess.CompletedProcess:
     p = subprocess.run([sys.executable, "-m", "kg.cli", *args], capture_output=True, text=True, timeout=900, **kw)
     if check:

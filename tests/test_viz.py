@@ -335,7 +335,7 @@ def test_types_and_min_papers(seed_graph):
 
 
 def test_unknown_entity_suggests_names(seed_graph):
-    with pytest.raises(ValueError, match="no entity or paper named 'transform' .*did you mean: .*'Transformer'"):
+    with pytest.raises(ValueError, match="(?i)no entity or paper named 'transform' .*did you mean: .*'transformer'"):
         subgraph_for(seed_graph, entity="transform")
 
 

@@ -23,7 +23,7 @@ SCORER = HERE.parents[2] / "shared" / "eval" / "score.py"
 
 def main(argv: list[str] | None = None) -> int:
     """``agreement.py [NNN ...]``: only those batches (all doubly annotated ones by default)."""
-    only = set((argv if argv is not None else sys.argv[1:]))
+    only = set(argv if argv is not None else sys.argv[1:])
     pairs = [(a, a.with_name(a.name.replace(".a.", ".b."))) for a in sorted((HERE / "batches").glob("*.a.jsonl"))]
     pairs = [(a, b) for a, b in pairs if b.exists() and (not only or a.name[:3] in only)]
     with tempfile.TemporaryDirectory() as tmp:
