@@ -118,3 +118,13 @@ def evaluate(
     gold = load(gold_path)
     pred = load(pred_path) if pred_path else predict(gold_path, extractor)
     return score(gold, pred), errors(gold, pred)
+
+
+def format_table(res: dict, keys: Iterable[str]) -> str:
+    """The scorer's table: P, R, F1, predicted and gold per key, for the keys ``res`` has."""
+    lines = [f"{'':10} {'P':>6} {'R':>6} {'F1':>6} {'pred':>6} {'gold':>6}"]
+    for k in keys:
+        if k in res:
+            r = res[k]
+            lines.append(f"{k:10} {r['precision']:6.3f} {r['recall']:6.3f} {r['f1']:6.3f} {r['predicted']:6d} {r['gold']:6d}")
+    return "\n".join(lines)

@@ -42,7 +42,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from extractors import get_extractor
-from extractors.scoring import errors, norm, score
+from extractors.scoring import errors, format_table, norm, score
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("KG_SHARED", ROOT.parent / "shared"))
@@ -178,11 +178,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{cfg['title']} ({args.extractor}): {res['documents']} {cfg['unit']} as documents, "
         f"{res['gold_entities']} gold entities ({res['gold_mentions']} mentions)"
     )
-    print(f"{'':10} {'P':>6} {'R':>6} {'F1':>6} {'pred':>6} {'gold':>6}")
-    for k in (*cfg["types"], "micro", "untyped"):
-        if k in res:
-            r = res[k]
-            print(f"{k:10} {r['precision']:6.3f} {r['recall']:6.3f} {r['f1']:6.3f} {r['predicted']:6d} {r['gold']:6d}")
+    print(format_table(res, (*cfg["types"], "micro", "untyped")))
     return 0
 
 

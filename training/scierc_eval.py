@@ -23,7 +23,7 @@ import os
 from pathlib import Path
 
 from extractors import get_extractor
-from extractors.scoring import score
+from extractors.scoring import format_table, score
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("KG_SHARED", ROOT.parent / "shared"))
@@ -73,11 +73,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(res, indent=1))
         return 0
     print(f"SciERC {args.split}: {len(gold)} abstracts")
-    print(f"{'':10} {'P':>6} {'R':>6} {'F1':>6} {'pred':>6} {'gold':>6}")
-    for k in ("Method", "Dataset", "Metric", "Task", "untyped"):
-        if k in res:
-            r = res[k]
-            print(f"{k:10} {r['precision']:6.3f} {r['recall']:6.3f} {r['f1']:6.3f} {r['predicted']:6d} {r['gold']:6d}")
+    print(format_table(res, ("Method", "Dataset", "Metric", "Task", "untyped")))
     return 0
 
 

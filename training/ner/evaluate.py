@@ -21,7 +21,7 @@ import tempfile
 from pathlib import Path
 
 from extractors.canonical import canonical_key
-from extractors.scoring import score
+from extractors.scoring import format_table, score
 
 from .corpus import write_gold
 
@@ -91,11 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     res = evaluate(extractor, args.split)
     s = res["scores"]
     print(f"{args.split}: {s['papers']} abstracts")
-    print(f"{'':10} {'P':>6} {'R':>6} {'F1':>6} {'pred':>6} {'gold':>6}")
-    for k in ("mission", "Method", "Model", "Dataset", "Metric", "Task", "untyped", "proposed"):
-        if k in s:
-            r = s[k]
-            print(f"{k:10} {r['precision']:6.3f} {r['recall']:6.3f} {r['f1']:6.3f} {r['predicted']:6d} {r['gold']:6d}")
+    print(format_table(s, ("mission", "Method", "Model", "Dataset", "Metric", "Task", "untyped", "proposed")))
     cal = res["calibration"]
     print(f"calibration: ECE {cal['ece']:.3f} over {cal['entities']} entities")
     for row in cal["table"]:
