@@ -19,7 +19,6 @@ tables per type come from kg.schema, with the property types below.
 
 from __future__ import annotations
 
-import fcntl
 import json
 import logging
 import math
@@ -29,13 +28,13 @@ import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import schema as S
 from . import QueryResult
+from .locks import directory_lock
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -44,7 +43,6 @@ log = logging.getLogger(__name__)
 
 DB_FILE = "graph.lbdb"
 STATE_FILE = "graph.lbdb.state"
-LOCK_FILE = ".kg.lock"  # the NetworkX store's directory lock
 MIRROR_FORMAT = 1
 _BATCH = 20_000
 # LadybugDB's page cache while writing: its default (most of the machine's memory) sits on top of the
@@ -149,27 +147,6 @@ def graph_file_state(path: Path) -> list[int] | None:
     except FileNotFoundError:
         return None
     return [st.st_size, st.st_mtime_ns]
-
-
-@contextmanager
-def _shared_lock(d: Path) -> Iterator[None]:
-    """Readers share the directory lock the NetworkX store's writers hold
-    exclusively: a query waits for a write in progress, never sees half of one."""
-    try:
-        f = (d / LOCK_FILE).open("a")
-    except OSError:  # a read-only directory: no writer can be at work in it
-        yield
-        return
-    with f:
-        try:
-            fcntl.flock(f, fcntl.LOCK_SH | fcntl.LOCK_NB)
-        except BlockingIOError:
-            log.warning("%s: a kg process is writing this graph; the query waits for it", d)
-            fcntl.flock(f, fcntl.LOCK_SH)
-        try:
-            yield
-        finally:
-            fcntl.flock(f, fcntl.LOCK_UN)
 
 
 def _remove_db(path: Path) -> None:
@@ -497,11 +474,11 @@ class LadybugMirror:
         from ..cypher import translate
 
         text, used = translate(cypher, params)
-        with _shared_lock(self.dir):
+        with directory_lock(self.dir, shared=True):
             fresh = self.mirrors(graph_file_state(self.graph_file))
         if not fresh:
             self._refresh()
-        with _shared_lock(self.dir):
+        with directory_lock(self.dir, shared=True):
             if not self.mirrors(graph_file_state(self.graph_file)):  # rewritten meanwhile, or not writable
                 return run_on(memory_database(_load_graph(self.graph_file)), text, used, cypher, timeout_s)
             db = ladybug.Database(self.db_path, read_only=True)
@@ -511,7 +488,6 @@ class LadybugMirror:
                 db.close()
 
     def _refresh(self) -> None:
-        from .networkx_store import directory_lock
 
         if not os.access(self.dir, os.W_OK):
             return

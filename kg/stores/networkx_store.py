@@ -4,7 +4,6 @@ graph file (kg.stores.ladybug_store), so a query never loads the graph."""
 
 from __future__ import annotations
 
-import fcntl
 import gzip
 import json
 import logging
@@ -12,7 +11,6 @@ import os
 import tempfile
 import zlib
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -21,11 +19,11 @@ import networkx as nx
 from .. import schema as S
 from . import QueryResult, register_store
 from .ladybug_store import LadybugMirror, graph_file_state
+from .locks import directory_lock
 
 log = logging.getLogger(__name__)
 
 GRAPH_FILE = "graph.json.gz"
-LOCK_FILE = ".kg.lock"
 FORMAT_VERSION = 2
 _LIST_PROPS = ("aliases", "sources", "authors")
 _FILE_STATE = tuple[int, int, int]  # (inode, size, mtime_ns) of the file a graph was read from
@@ -140,24 +138,6 @@ def _file_state(path: Path) -> _FILE_STATE | None:
     except FileNotFoundError:
         return None
     return (st.st_ino, st.st_size, st.st_mtime_ns)
-
-
-@contextmanager
-def directory_lock(d: Path) -> Iterator[None]:
-    """One writer at a time per graph directory, across processes: an advisory
-    ``flock`` on a lock file, released by the kernel when the holder dies, so a
-    killed build never leaves the directory locked. A second writer waits."""
-    d.mkdir(parents=True, exist_ok=True)
-    with (d / LOCK_FILE).open("a") as f:
-        try:
-            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            log.warning("%s: another kg process is writing this graph; waiting for it to finish", d)
-            fcntl.flock(f, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(f, fcntl.LOCK_UN)
 
 
 def _remove_stale_temporaries(path: Path) -> None:
