@@ -32,10 +32,13 @@ def register(name: str) -> Callable[[Callable[[], Extractor]], Callable[[], Extr
     return deco
 
 
-def get_extractor(name: str = "default") -> Extractor:
+def resolve_name(name: str = "default") -> str:
     """``default`` is the trained pipeline unless ``KG_EXTRACTOR`` names another."""
-    if name == "default":
-        name = os.environ.get("KG_EXTRACTOR") or name
+    return (os.environ.get("KG_EXTRACTOR") or name) if name == "default" else name
+
+
+def get_extractor(name: str = "default") -> Extractor:
+    name = resolve_name(name)
     if name not in _EXTRACTORS:
         raise KeyError(f"unknown extractor {name!r}; known: {', '.join(sorted(_EXTRACTORS))}")
     if name not in _CACHE:

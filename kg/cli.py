@@ -9,6 +9,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable
+from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
 from typing import Any
@@ -224,23 +225,60 @@ workers_opt = click.option("--workers", default=1, show_default=True, type=click
                            help="Extraction processes.")
 
 
+scheduler_opt = click.option(
+    "--scheduler", default=None, envvar="KG_DASK_SCHEDULER", metavar="tcp://HOST:8786",
+    help="Extract on this running Dask cluster (see docs/scale.md) instead of on this machine.",
+)
+
+
+@contextmanager
+def _stages():
+    """A progress bar per stage (papers done, rate, time left) on a terminal."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn, TimeRemainingColumn
+    from rich.text import Text
+
+    class Rate(ProgressColumn):
+        def render(self, task):
+            return Text(f"{task.speed:,.0f} papers/s" if task.speed else "", style="progress.data.speed")
+
+    prog = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), Rate(),
+                    TimeRemainingColumn(), console=_err_console(), transient=True,
+                    disable=not sys.stderr.isatty())  # fmt: skip
+    with prog:
+        def stage(name: str, total: int) -> Callable[[int], None]:
+            task = prog.add_task(name, total=total)
+            return lambda n: prog.advance(task, n)
+
+        yield stage
+
+
 @main.command()
-@input_args
+@click.argument("inputs", nargs=-1, type=click.Path(path_type=str))
 @click.option("--out", "graph_dir", default=DEFAULT_GRAPH, show_default=True, help="Graph directory (embedded store).")
 @click.option("--backend", type=click.Choice(["networkx", "neo4j"]), default="networkx", show_default=True)
 @click.option("--fresh", is_flag=True, help="Start from an empty graph instead of merging into the existing one.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @format_opt
 @extractor_opt
-@workers_opt
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 256),
+              help="Extraction processes: above 1, a Dask LocalCluster of that many workers.")  # fmt: skip
+@scheduler_opt
 @parser_opt
 @min_confidence_opt
 @neo4j_options
 @user_errors
-def build(inputs, graph_dir, backend, fresh, as_json, fmt, extractor, workers, parser, min_confidence, neo4j_uri, user,
-          database):  # fmt: skip
-    """Read papers, extract entities, resolve them and write the graph."""
+def build(inputs, graph_dir, backend, fresh, as_json, fmt, extractor, workers, scheduler, parser, min_confidence,
+          neo4j_uri, user, database):  # fmt: skip
+    """Read papers, extract entities, resolve them and write the graph.
+
+    The graph directory keeps the papers and the extractions (in shards), so a
+    second build into it gives the graph of all inputs, and a build that was
+    stopped resumes where it stopped. With no INPUTS, the graph is laid out
+    again from the papers the directory holds (after a model change, only
+    extraction runs again)."""
+    from .builder import build_into, build_lock, extract_into
     from .graph import build_graph, summary
+    from .shards import PAPERS_FILE
 
     _check_parser(parser)
     if backend == "neo4j":
@@ -250,15 +288,37 @@ def build(inputs, graph_dir, backend, fresh, as_json, fmt, extractor, workers, p
     else:
         store = _open_store(graph_dir, None, user, database, must_exist=False)
         store.prepare(fresh)  # an --out that is a file, unwritable or holds a damaged graph fails before any work
+    out = Path(graph_dir)
+    options = {"workers": workers, "scheduler": scheduler, "parser": parser, "min_confidence": min_confidence}
     try:
-        papers, report = _read(inputs, fmt)
-        _print_read_summary(report, len(papers))
-        if not papers:
-            raise KgError("no papers could be read")
-        graph = build_graph(papers, _extract(papers, extractor, workers, parser=parser, min_confidence=min_confidence))
-        if fresh:
-            store.clear()
-        store.write(graph)
+        if inputs:
+            papers, report = _read(inputs, fmt)
+            _print_read_summary(report, len(papers))
+            if not papers:
+                raise KgError("no papers could be read")
+        elif backend == "networkx" and not fresh and (out / PAPERS_FILE).exists():
+            papers, report = [], ReadReport()
+        else:
+            raise KgError(f"no INPUTS given, and {out} holds no stored papers to build from")
+        run = None
+        with build_lock(out), _stages() as stage:
+            # a directory an older kg built holds a graph but not the papers: merge into it as that kg did
+            merge = backend == "neo4j" or (not fresh and store.exists() and not (out / PAPERS_FILE).exists())
+            if merge:
+                if backend == "networkx":
+                    log.warning("%s holds no stored papers (built by an older kg): merging the new papers into its "
+                                "graph; build with --fresh to rebuild it from stored inputs from now on", out)  # fmt: skip
+                found, _, _ = extract_into(out, papers, extractor, progress=stage, **options)
+                graph = build_graph(papers, found)
+                if fresh:
+                    store.clear()
+                store.write(graph)
+            else:
+                run = build_into(out, papers, extractor, fresh=fresh, progress=stage, **options)
+                graph = run.graph
+                if fresh:
+                    store.clear()
+                store.replace(graph)
         counts = store.counts()
     finally:
         store.close()
@@ -268,6 +328,9 @@ def build(inputs, graph_dir, backend, fresh, as_json, fmt, extractor, workers, p
         "this_run": summary(graph), "store": counts,
         "graph": graph_dir if backend == "networkx" else neo4j_uri,
     }  # fmt: skip
+    if run is not None:
+        result["directory"] = {"papers": run.papers, "new_papers": run.new_papers, "chunks": run.chunks,
+                               "chunks_extracted": run.extracted}  # fmt: skip
     if as_json:
         click.echo(json.dumps(result, indent=1))
     else:

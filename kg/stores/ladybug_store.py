@@ -221,6 +221,15 @@ def _write_edges(conn: Any, rows: dict[tuple[str, str, str], list[dict]], cols: 
             conn.execute(q, {"rows": chunk})
 
 
+def _delete_nodes(conn: Any, nodes: Iterable[tuple[str, str]]) -> None:
+    by_label: dict[str, list[str]] = defaultdict(list)
+    for label, key in nodes:
+        by_label[label].append(key)
+    for label, keys in by_label.items():
+        for chunk in _chunks(keys):
+            conn.execute(f"UNWIND $keys AS k MATCH (n:`{label}` {{key: k}}) DETACH DELETE n", {"keys": chunk})
+
+
 def _delete_edges(conn: Any, g: nx.MultiDiGraph, edges: Iterable[tuple[str, str, str]]) -> None:
     rows: dict[tuple[str, str, str], list[dict]] = defaultdict(list)
     for u, v, t in edges:
@@ -420,9 +429,10 @@ class LadybugMirror:
 
     def update(self, g: nx.MultiDiGraph, nodes: Iterable[str], edges: Iterable[tuple[str, str, str]],
                removed: Iterable[tuple[str, str, str]], mirrored: dict[str, Any],
-               after: list[int] | None) -> None:  # fmt: skip
+               after: list[int] | None, removed_nodes: Iterable[tuple[str, str]] = ()) -> None:  # fmt: skip
         """MERGE the changed nodes and relationships into the database, delete
-        the ``removed`` relationships (``(u, v, type)`` of nodes still in ``g``), which
+        the ``removed_nodes`` (label, key) with their relationships and the
+        ``removed`` relationships (``(u, v, type)`` of nodes still in ``g``), which
         mirrored the graph file before this write (``mirrored``, from
         ``begin_write``); rebuild it when the change needs a table layout the
         database lacks."""
@@ -454,6 +464,7 @@ class LadybugMirror:
                 conn.execute(f"ALTER TABLE `{t}` ADD FROM `{a}` TO `{b}`")
                 layout["pairs"][t].append([a, b])
             conn.execute("BEGIN TRANSACTION")
+            _delete_nodes(conn, removed_nodes)
             _delete_edges(conn, g, removed)
             _write_nodes(conn, _node_rows(g, nodes, layout["nodes"]), layout["nodes"])
             _write_edges(conn, _edge_rows(g, edges, layout["rels"]), layout["rels"])

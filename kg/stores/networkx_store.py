@@ -211,6 +211,23 @@ def merge_into(into: nx.MultiDiGraph, other: nx.MultiDiGraph) -> _Changes:
     return touched_nodes, touched_edges, set()
 
 
+def graph_difference(old: nx.MultiDiGraph, new: nx.MultiDiGraph) -> tuple[
+        list[str], list[tuple[str, str, str]], list[tuple[str, str, str]], list[tuple[str, str]]]:  # fmt: skip
+    """What turns ``old`` into ``new``: nodes new or changed, edges new or
+    changed, edges gone between nodes that stay, and nodes gone (label, key),
+    whose edges go with them."""
+
+    def same(a: dict, b: dict) -> bool:
+        return {k: v for k, v in a.items() if k != "__labels__"} == {k: v for k, v in b.items() if k != "__labels__"}
+
+    nodes = [n for n, d in new.nodes(data=True) if n not in old or not same(old.nodes[n], d)]
+    gone_nodes = [(d["label"], d[S.KEY]) for n, d in old.nodes(data=True) if n not in new]
+    edges = [(u, v, k) for u, v, k, d in new.edges(keys=True, data=True)
+             if not old.has_edge(u, v, k) or not same(old.edges[u, v, k], d)]  # fmt: skip
+    gone_edges = [(u, v, k) for u, v, k in old.edges(keys=True) if u in new and v in new and not new.has_edge(u, v, k)]
+    return nodes, edges, gone_edges, gone_nodes
+
+
 def refresh_counts(g: nx.MultiDiGraph) -> None:
     """paper_count = distinct papers linked to the entity, and the best result
     per dataset and metric; recomputed after a merge so both stay right when
@@ -282,6 +299,26 @@ class NetworkXStore:
             else:
                 nodes, edges, removed = changes
                 self.mirror.update(g, nodes, edges, removed, mirrored=mirrored, after=after)
+
+    def replace(self, graph: nx.MultiDiGraph) -> None:
+        """Make ``graph`` the stored graph (a build of every paper the
+        directory holds), and bring the query database in step by its
+        difference from the graph on disk: nodes and relationships added,
+        changed and gone, never a rebuild from scratch when few changed."""
+        with directory_lock(self.dir):
+            _remove_stale_temporaries(self.file)
+            before = graph_file_state(self.file)
+            old = load_graph(self.file) if self.file.exists() else None
+            refresh_counts(graph)
+            mirrored = self.mirror.begin_write(before)
+            save_graph(graph, self.file)
+            self._graph, self._state = graph, _file_state(self.file)
+            after = graph_file_state(self.file)
+            if old is None or mirrored is None:
+                self.mirror.rebuild(graph, after)
+                return
+            nodes, edges, gone_edges, gone_nodes = graph_difference(old, graph)
+            self.mirror.update(graph, nodes, edges, gone_edges, mirrored=mirrored, after=after, removed_nodes=gone_nodes)
 
     def query(self, cypher: str, params: dict[str, Any] | None = None) -> QueryResult:
         """Full Cypher in Neo4j's dialect (kg.cypher translates), answered by

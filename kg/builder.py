@@ -1,0 +1,119 @@
+"""``kg build`` into a graph directory, in stages: read, merge with the papers
+the directory already holds, extract the chunks that have no shard yet (here
+or on Dask), resolve and lay out the graph of all of them, write.
+
+Because every stage after reading works from what the directory keeps
+(``kg.shards``), a second build into a directory gives the graph one build of
+all its inputs gives, and a build that was killed resumes: the rerun extracts
+only the chunks whose shards are missing.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import networkx as nx
+
+from .records import Paper
+from .shards import ShardStore, chunk_papers, extraction_fingerprint, load_papers, save_papers
+
+log = logging.getLogger(__name__)
+
+BUILD_LOCK = ".kg-build.lock"
+
+# Stage name and its total -> a callback that advances it by n.
+StageProgress = Callable[[str, int], Callable[[int], None]]
+
+
+@dataclass
+class BuildRun:
+    graph: nx.MultiDiGraph
+    papers: int  # all papers the directory now holds
+    new_papers: int  # of those, how many this run added
+    chunks: int
+    extracted: int  # chunks extracted by this run (the rest had shards)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+@contextmanager
+def build_lock(directory: Path) -> Iterator[None]:
+    """One build at a time per directory (a second waits): its stages read
+    and write ``papers.jsonl.gz`` and the shards. Queries are not held up: they
+    take the store's own lock, which a build holds only while it writes."""
+    directory.mkdir(parents=True, exist_ok=True)
+    with (directory / BUILD_LOCK).open("a") as f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            log.warning("%s: another kg build is running in this directory; waiting for it to finish", directory)
+            fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def merge_papers(stored: Sequence[Paper], new: Sequence[Paper]) -> tuple[list[Paper], int]:
+    """The stored papers, then the new ones, merged as the readers merge the
+    records of several files; and how many of the new were already there."""
+    from .dedup import PaperIndex
+
+    index = PaperIndex()
+    for p in stored:
+        index.add(p)
+    again = sum(not index.add(p) for p in new)
+    return index.papers(), again
+
+
+def extract_into(
+    directory: Path, papers: Sequence[Paper], extractor: str = "default", *, workers: int = 1,
+    scheduler: str | None = None, parser: str | None = None, min_confidence: float = 0.0,
+    progress: StageProgress | None = None,
+) -> tuple[list, int, int]:
+    """Extractions of ``papers`` in order, from the directory's shards,
+    extracting the chunks that have none; and (chunks, chunks extracted)."""
+    from .cluster import extract_chunks
+
+    shards = ShardStore(directory, extraction_fingerprint(extractor, parser, min_confidence))
+    chunks = chunk_papers(papers)
+    advance = progress("extracting", len(papers)) if progress else None
+    extracted = extract_chunks(chunks, shards, extractor, parser=parser, min_confidence=min_confidence,
+                               workers=workers, scheduler=scheduler, progress=advance)  # fmt: skip
+    found = []
+    for c in chunks:
+        found.extend(shards.read(c.digest))
+    return found, len(chunks), extracted
+
+
+def build_into(
+    directory: Path, new: Sequence[Paper], extractor: str = "default", *, fresh: bool = False, workers: int = 1,
+    scheduler: str | None = None, parser: str | None = None, min_confidence: float = 0.0,
+    progress: StageProgress | None = None,
+) -> BuildRun:
+    """The graph of every paper the directory holds plus ``new``. Call under
+    ``build_lock``. Papers are stored before extraction: a build killed later
+    loses nothing, and the next build into the directory includes them."""
+    from .graph import build_graph
+
+    seconds: dict[str, float] = {}
+    t0 = time.perf_counter()
+    stored = [] if fresh else load_papers(directory)
+    papers, again = merge_papers(stored, new)
+    save_papers(papers, directory)
+    seconds["merge papers"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    found, n_chunks, extracted = extract_into(directory, papers, extractor, workers=workers, scheduler=scheduler,
+                                              parser=parser, min_confidence=min_confidence, progress=progress)  # fmt: skip
+    seconds["extract"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    graph = build_graph(papers, found)
+    seconds["resolve and lay out"] = time.perf_counter() - t0
+    log.info("%s: %d papers (%d new, %d already there), %d chunks, %d extracted by this run", directory,
+             len(papers), len(papers) - len(stored), again, n_chunks, extracted)  # fmt: skip
+    return BuildRun(graph, len(papers), len(papers) - len(stored), n_chunks, extracted, seconds)

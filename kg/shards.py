@@ -1,0 +1,202 @@
+"""What a build keeps under its output directory besides the graph, so that
+an interrupted build resumes and a later build merges as one build of all
+inputs would:
+
+- ``papers.jsonl.gz``: every paper the directory has been given, merged one
+  record per paper (as the readers merge them), in the order first read;
+- ``shards/<extraction fingerprint>/<chunk digest>.jsonl.gz``: what the
+  extractor read from each chunk of those papers. A chunk's digest covers the
+  texts the extractor reads (ids, titles and abstracts), the fingerprint
+  covers the extractor itself (its code, lexicons and weights, the parser,
+  ``min_confidence``), so an unchanged chunk is never extracted twice, and a
+  model change re-runs extraction only.
+
+Every file is written to a temporary name and renamed into place: a build
+killed at any point leaves whole shards or none, and the rerun extracts only
+the chunks whose shard is missing.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import logging
+import os
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass, fields
+from importlib import resources
+from pathlib import Path
+
+from extractors import Entity, Relation, Result
+
+from .graph import Extraction
+from .records import Paper, PaperRef
+
+log = logging.getLogger(__name__)
+
+PAPERS_FILE = "papers.jsonl.gz"
+SHARDS_DIR = "shards"
+# papers per shard: seconds of extraction, so a kill loses little. KG_CHUNK_SIZE
+# overrides it; chunks of another size have other digests, so are extracted anew.
+CHUNK_SIZE = 500
+FINGERPRINT_VERSION = 1  # bump when the shard layout or what an Extraction holds changes
+
+
+# -- papers -------------------------------------------------------------------
+def paper_to_dict(p: Paper) -> dict:
+    d = asdict(p)
+    for k in ("references", "cited_by"):  # CitedRef adds `source`; asdict keeps it
+        d[k] = [asdict(r) for r in getattr(p, k)]
+    return d
+
+
+def paper_from_dict(d: dict) -> Paper:
+    from .citations import CitedRef
+
+    def ref(r: dict) -> PaperRef:
+        return CitedRef(**r) if "source" in r else PaperRef(**r)
+
+    known = {f.name for f in fields(Paper)}
+    d = {k: v for k, v in d.items() if k in known}
+    d["references"] = [ref(r) for r in d.get("references") or []]
+    d["cited_by"] = [ref(r) for r in d.get("cited_by") or []]
+    return Paper(**d)
+
+
+def _write_lines(path: Path, lines: Iterable[str]) -> None:
+    """Whole or not at all: a temporary file, flushed, then renamed."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=1) as z:
+            for line in lines:
+                z.write(line.encode("utf-8"))
+            z.close()
+            raw.flush()
+            os.fsync(raw.fileno())
+        os.replace(tmp, path)
+    except BaseException as e:
+        tmp.unlink(missing_ok=True)
+        if isinstance(e, OSError):  # a full disk: the graph is written last, so it is as it was
+            raise OSError(e.errno, f"could not write {path} ({e.strerror or e}); the graph there is unchanged") from e
+        raise
+
+
+def _read_lines(path: Path) -> Iterator[dict]:
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        for line in f:
+            yield json.loads(line)
+
+
+def save_papers(papers: Iterable[Paper], directory: Path) -> None:
+    _write_lines(directory / PAPERS_FILE,
+                 (json.dumps(paper_to_dict(p), ensure_ascii=False) + "\n" for p in papers))  # fmt: skip
+
+
+def load_papers(directory: Path) -> list[Paper]:
+    """The papers an earlier build stored; none when the directory has none."""
+    path = directory / PAPERS_FILE
+    if not path.exists():
+        return []
+    try:
+        return [paper_from_dict(d) for d in _read_lines(path)]
+    except (OSError, EOFError, ValueError, TypeError, KeyError) as e:
+        raise ValueError(f"{path}: damaged ({e}); rebuild the directory with --fresh") from e
+
+
+# -- extraction shards ---------------------------------------------------------
+def extraction_to_dict(x: Extraction) -> dict:
+    return {"id": x.paper_id, "entities": [e.to_dict() for e in x.entities],
+            "relations": [r.to_dict() for r in x.relations], "results": [r.to_dict() for r in x.results]}  # fmt: skip
+
+
+def extraction_from_dict(d: dict) -> Extraction:
+    return Extraction(d["id"], [Entity.from_dict(e) for e in d["entities"]],
+                      [Relation(**r) for r in d["relations"]], [Result(**r) for r in d["results"]])  # fmt: skip
+
+
+def _hash_tree(h, root: Path) -> None:
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        h.update(str(path.relative_to(root)).encode())
+        h.update(path.read_bytes())
+
+
+def extraction_fingerprint(extractor: str, parser: str | None = None, min_confidence: float = 0.0) -> str:
+    """What a shard's extractions depend on besides the texts: the extractor's
+    name, the code and data of the ``extractors`` package (and the pipeline
+    ``KG_PIPELINE`` points at), the parser and the confidence cut. An
+    extractor registered from outside this package is known by name only:
+    after changing it, build with ``--fresh`` (or delete ``shards/``)."""
+    from extractors.registry import resolve_name
+
+    h = hashlib.sha1(f"v{FINGERPRINT_VERSION}|{resolve_name(extractor)}|{parser or ''}|{min_confidence:g}".encode())
+    _hash_tree(h, Path(str(resources.files("extractors"))))
+    if resolve_name(extractor) in ("default", "trained") and (p := os.environ.get("KG_PIPELINE")):
+        _hash_tree(h, Path(p))
+    return h.hexdigest()[:16]
+
+
+@dataclass(slots=True)
+class Chunk:
+    digest: str
+    papers: list[Paper]
+
+
+def chunk_papers(papers: Sequence[Paper], size: int | None = None) -> list[Chunk]:
+    """Fixed-size runs of papers in order, each named by a digest of what the
+    extractor reads from it: papers added after the last chunk leave the
+    earlier chunks, and their shards, as they were."""
+    size = size or int(os.environ.get("KG_CHUNK_SIZE") or CHUNK_SIZE)
+    out = []
+    for i in range(0, len(papers), size):
+        part = list(papers[i : i + size])
+        h = hashlib.sha1()
+        for p in part:
+            for s in (p.id, p.title or "", p.abstract or ""):
+                h.update(s.encode("utf-8", "surrogatepass"))
+                h.update(b"\0")
+        out.append(Chunk(h.hexdigest()[:20], part))
+    return out
+
+
+class ShardStore:
+    """The extraction shards of one fingerprint under a graph directory."""
+
+    def __init__(self, directory: Path, fingerprint: str) -> None:
+        self.dir = Path(directory) / SHARDS_DIR / fingerprint
+
+    def path(self, digest: str) -> Path:
+        return self.dir / f"{digest}.jsonl.gz"
+
+    def has(self, digest: str) -> bool:
+        return self.path(digest).exists()
+
+    def write(self, digest: str, lines: Iterable[str]) -> None:
+        _write_lines(self.path(digest), lines)
+
+    def read(self, digest: str) -> list[Extraction]:
+        path = self.path(digest)
+        try:
+            return [extraction_from_dict(d) for d in _read_lines(path)]
+        except (OSError, EOFError, ValueError, TypeError, KeyError) as e:
+            # a shard is a cache: a damaged one is dropped and extracted again
+            log.warning("%s: damaged extraction shard (%s); it will be extracted again", path, e)
+            path.unlink(missing_ok=True)
+            raise MissingShard(digest) from e
+
+    def remove_stale_temporaries(self) -> None:
+        if self.dir.exists():
+            for tmp in self.dir.glob("*.tmp"):
+                tmp.unlink(missing_ok=True)
+
+
+class MissingShard(LookupError):
+    """A shard the build needs is absent or damaged."""
+
+
+def shard_lines(extractions: Iterable[Extraction]) -> Iterator[str]:
+    for x in extractions:
+        yield json.dumps(extraction_to_dict(x), ensure_ascii=False) + "\n"
