@@ -11,9 +11,10 @@ only the chunks whose shards are missing.
 from __future__ import annotations
 
 import fcntl
+import itertools
 import logging
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,11 +22,22 @@ from pathlib import Path
 import networkx as nx
 
 from .records import Paper
-from .shards import ShardStore, chunk_papers, extraction_fingerprint, load_papers, save_papers
+from .shards import (
+    PAPERS_FILE,
+    ShardStore,
+    chunk_papers,
+    extraction_fingerprint,
+    iter_chunks,
+    iter_paper_file,
+    iter_papers,
+    load_papers,
+    save_papers,
+)
 
 log = logging.getLogger(__name__)
 
 BUILD_LOCK = ".kg-build.lock"
+CSV_DIR = "neo4j-import"  # where --backend csv writes the files neo4j-admin imports
 
 # Stage name and its total -> a callback that advances it by n.
 StageProgress = Callable[[str, int], Callable[[int], None]]
@@ -117,3 +129,106 @@ def build_into(
     log.info("%s: %d papers (%d new, %d already there), %d chunks, %d extracted by this run", directory,
              len(papers), len(papers) - len(stored), again, n_chunks, extracted)  # fmt: skip
     return BuildRun(graph, len(papers), len(papers) - len(stored), n_chunks, extracted, seconds)
+
+
+def merge_papers_on_disk(directory: Path, new: Iterable[Paper], fresh: bool = False) -> tuple[int, int, int]:
+    """``merge_papers`` for corpora larger than memory: the directory's papers,
+    then ``new``, merged into ``papers.jsonl.gz`` holding only hashes of the
+    identifiers (``HashedPaperIndex``, the same matching rules) and the later
+    records of papers seen twice. Two passes: the first records go to a
+    temporary file, then each gets its later records merged in order.
+    Returns (papers, of them new, new records merged into another)."""
+    from .admin_csv import HashedPaperIndex
+    from .dedup import merge_record
+
+    index = HashedPaperIndex()
+    later: dict[int, list[Paper]] = {}
+    seen = {"stored": 0, "again": 0}
+
+    def firsts() -> Iterator[Paper]:
+        stored = () if fresh else iter_papers(directory)
+        for is_new, p in itertools.chain(((False, p) for p in stored), ((True, p) for p in new)):
+            if index.add(p):
+                seen["stored"] += not is_new
+                yield p
+            else:
+                later.setdefault(index.position(p), []).append(p)
+                seen["again"] += is_new
+
+    first_name = f".{PAPERS_FILE}.first"
+    save_papers(firsts(), directory, first_name)
+    n = len(index)
+
+    def merged() -> Iterator[Paper]:
+        for i, p in enumerate(iter_paper_file(directory / first_name)):
+            for q in later.get(i, ()):
+                merge_record(p, q)
+            yield p
+
+    save_papers(merged(), directory)
+    (directory / first_name).unlink()
+    return n, n - seen["stored"], seen["again"]
+
+
+@dataclass
+class CsvRun:
+    counts: dict[str, dict[str, int]]
+    papers: int
+    new_papers: int
+    merged_records: int  # records of this run merged into another paper's
+    chunks: int
+    extracted: int
+
+
+def build_csv(
+    directory: Path, new: Iterable[Paper], extractor: str = "default", *, fresh: bool = False, workers: int = 1,
+    scheduler: str | None = None, parser: str | None = None, min_confidence: float = 0.0,
+    progress: StageProgress | None = None,
+) -> CsvRun:
+    """neo4j-admin CSV of every paper the directory holds plus ``new``, in
+    ``DIR/neo4j-import``, in bounded memory: ``new`` is streamed into the
+    stored papers, the chunks are extracted as they are read back, and
+    ``kg.admin_csv`` writes the files from the shards without laying out the
+    graph. Call under ``build_lock``."""
+    from .admin_csv import write_admin_csv
+    from .cluster import extract_chunks
+
+    t0 = time.perf_counter()
+    n, new_n, again = merge_papers_on_disk(directory, new, fresh)
+    log.info("%s: %d papers read and merged on disk in %.1f s", directory, n, time.perf_counter() - t0)
+    t0 = time.perf_counter()
+    shards = ShardStore(directory, extraction_fingerprint(extractor, parser, min_confidence))
+    digests: list[str] = []
+
+    def chunks() -> Iterator:
+        for c in iter_chunks(iter_papers(directory)):
+            digests.append(c.digest)
+            yield c
+
+    advance = progress("extracting", n) if progress else None
+    extracted = extract_chunks(chunks(), shards, extractor, parser=parser, min_confidence=min_confidence,
+                               workers=workers, scheduler=scheduler, progress=advance)  # fmt: skip
+    log.info("%s: %d chunks, %d extracted, in %.1f s", directory, len(digests), extracted, time.perf_counter() - t0)
+    t0 = time.perf_counter()
+
+    def source() -> Iterator[tuple[Paper, object]]:
+        stream = iter_papers(directory)
+        for digest in digests:
+            for x in shards.read(digest):
+                p = next(stream)
+                if p.id != x.paper_id:
+                    raise ValueError(f"{shards.path(digest)}: out of step with {directory}/papers.jsonl.gz; "
+                                     "rebuild with --fresh")  # fmt: skip
+                yield p, x
+
+    bars: dict[str, tuple[Callable[[int], None], list[int]]] = {}
+
+    def csv_progress(stage: str, done: int) -> None:  # ``done`` counts up from 0 in each pass
+        if progress:
+            advance, last = bars.setdefault(stage, (progress(f"CSV: {stage}", n), [0]))
+            advance(done - last[0])
+            last[0] = done
+
+    counts = write_admin_csv(source, directory / CSV_DIR, progress=csv_progress)
+    log.info("%s: neo4j-admin CSV written in %.1f s", directory, time.perf_counter() - t0)
+    return CsvRun(counts, n, new_n, again, len(digests), extracted)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import networkx as nx
@@ -131,18 +131,42 @@ def add_citations(g: nx.MultiDiGraph, papers: Sequence[Paper]) -> CitationStats:
     """Draw CITES edges from every paper's ``references`` (outgoing) and
     ``cited_by`` (incoming). Idempotent: one edge per ordered pair; a citation
     stated by two sources lists both in ``source`` (comma-separated)."""
-    from .graph import add_edge, add_node
-
     stats = CitationStats()
     corpus = PaperIndex()
     for p in papers:
         corpus.add(p)
-    external = PaperIndex()
+    draw_citations(g, papers, corpus, PaperIndex(), stats)
+    stats.mutual = sum(1 for u, v, k in g.edges(keys=True) if k == S.CITES and u < v and g.has_edge(v, u, key=S.CITES))
+    log.info(
+        "CITES: %d edges, %d papers known only as references, %d self-citations and %d references "
+        "without identifiers dropped, %d repeated, %d mutual pairs",
+        stats.edges, stats.external, stats.self_citations, stats.unresolvable, stats.duplicates, stats.mutual,
+    )  # fmt: skip
+    return stats
+
+
+def draw_citations(
+    g: nx.MultiDiGraph, papers: Iterable[Paper], corpus, external, stats: CitationStats,
+    is_corpus_node: Callable[[str], bool] | None = None,
+) -> None:
+    """The CITES edges of ``papers`` (the citing side; ``g`` holds their
+    nodes), references resolved against ``corpus`` (the corpus papers) and
+    ``external`` (papers known only as references, which this adds to). Both
+    indexes answer ``find`` as :class:`kg.dedup.PaperIndex` does, and
+    ``external`` takes ``add``, so a streamed build keeps them across chunks
+    of papers. ``is_corpus_node(node id)``: whether that node is a corpus
+    paper's (by default: it is in ``g`` with ``in_corpus`` set)."""
+    from .graph import add_edge, add_node
+
+    if is_corpus_node is None:
+        def is_corpus_node(nid: str) -> bool:
+            return nid in g and bool(g.nodes[nid].get("in_corpus"))
+
     for p in papers:
         node = S.node_id(S.PAPER, p.id)
         pairs = [(ref, True) for ref in p.references] + [(ref, False) for ref in p.cited_by]
         for ref, outgoing in pairs:
-            other = _resolve_ref(g, ref, corpus, external, stats, add_node)
+            other = _resolve_ref(g, ref, corpus, external, stats, add_node, is_corpus_node)
             if other is None:
                 stats.unresolvable += 1
                 continue
@@ -159,16 +183,10 @@ def add_citations(g: nx.MultiDiGraph, papers: Sequence[Paper]) -> CitationStats:
             else:
                 add_edge(g, u, v, S.CITES, source=source)
                 stats.edges += 1
-    stats.mutual = sum(1 for u, v, k in g.edges(keys=True) if k == S.CITES and u < v and g.has_edge(v, u, key=S.CITES))
-    log.info(
-        "CITES: %d edges, %d papers known only as references, %d self-citations and %d references "
-        "without identifiers dropped, %d repeated, %d mutual pairs",
-        stats.edges, stats.external, stats.self_citations, stats.unresolvable, stats.duplicates, stats.mutual,
-    )  # fmt: skip
-    return stats
 
 
-def _resolve_ref(g, ref: PaperRef, corpus: PaperIndex, external: PaperIndex, stats: CitationStats, add_node):
+def _resolve_ref(g, ref: PaperRef, corpus: PaperIndex, external: PaperIndex, stats: CitationStats, add_node,
+                 is_corpus_node: Callable[[str], bool]):  # fmt: skip
     """The node id a reference points to: a corpus paper, or an external paper
     node (created, or enriched with identifiers this reference adds)."""
     target = corpus.find(ref)
@@ -191,7 +209,7 @@ def _resolve_ref(g, ref: PaperRef, corpus: PaperIndex, external: PaperIndex, sta
                            s2_id=s2_short(ref.s2_id), openalex_id=openalex_short(ref.openalex_id),
                            year=ref.year, in_corpus=False))  # fmt: skip
     nid = S.node_id(S.PAPER, found.id)
-    if nid in g and g.nodes[nid].get("in_corpus"):
+    if is_corpus_node(nid):
         return nid  # an input id that happens to equal the key: never demote a corpus paper
     add_node(g, S.PAPER, found.id, title=found.title or None, doi=found.doi, arxiv_id=found.arxiv_id,
              s2_id=found.s2_id, openalex_id=found.openalex_id, year=found.year, in_corpus=False)  # fmt: skip
@@ -301,6 +319,8 @@ class _Proposal:
     entity: str  # entity node id
     name: str
     confidence: float
+    surfaces: tuple[str, ...] = ()  # its specific names
+    year: int | None = None  # the proposing paper's
 
 
 @dataclass
@@ -316,6 +336,110 @@ class BuildsOnStats:
 
 def _mention_rels() -> set[str]:
     return set(S.PAPER_ENTITY_REL_TYPES) - {S.PROPOSES}
+
+
+def proposers(g: nx.MultiDiGraph, nid: str) -> list[tuple[str, dict]]:
+    """The corpus papers with a PROPOSES edge to entity ``nid``, each with
+    that edge's properties."""
+    return [(u, data) for u, _, k, data in g.in_edges(nid, keys=True, data=True)
+            if k == S.PROPOSES and g.nodes[u].get("in_corpus", True)]  # fmt: skip
+
+
+def proposal(g: nx.MultiDiGraph, nid: str, b: str, edata: dict, verify: bool = True) -> _Proposal | str:
+    """What entity ``nid``, proposed by paper ``b`` alone (the PROPOSES edge's
+    properties ``edata``), offers BUILDS_ON: a proposal, or why not
+    (``"generic"``, ``"not_introduced"``, as BuildsOnStats counts them). Reads
+    the entity's name and aliases and b's title, abstract and year from ``g``."""
+    d = g.nodes[nid]
+    title = g.nodes[b].get("title")
+    surfaces = sorted(s for s in {d.get("name") or "", *(d.get("aliases") or [])} if s and is_specific(s, title))
+    # the name must point at one paper itself: the acronym of a generic long form
+    # ("semi-supervised learning (SSL)") is no more specific than the long form
+    if not surfaces or not is_specific(d.get("name") or "", title):
+        return "generic"
+    b_text = f"{title or ''}\n{g.nodes[b].get('abstract') or ''}"
+    if verify and not any(introduces(b_text, s, title) for s in surfaces):
+        return "not_introduced"
+    return _Proposal(b, nid, d["name"], float(edata.get("confidence") or 0.5), tuple(surfaces),
+                     g.nodes[b].get("year"))  # fmt: skip
+
+
+@dataclass
+class ProposalIndex:
+    """The proposals BUILDS_ON links through: by entity node, by the tokens
+    of each specific name (the first entity given a name keeps it), and the
+    longest name (in tokens) starting with each token."""
+
+    by_entity: dict[str, _Proposal] = field(default_factory=dict)
+    names: dict[tuple[str, ...], _Proposal] = field(default_factory=dict)
+    longest: dict[str, int] = field(default_factory=dict)
+
+
+def index_proposals(found: Iterable[_Proposal]) -> ProposalIndex:
+    """Proposals in entity node order."""
+    index = ProposalIndex()
+    for prop in found:
+        index.by_entity[prop.entity] = prop
+        for s in prop.surfaces:
+            toks = tuple(t.group(0) for t in tokens(s))
+            if toks:
+                index.names.setdefault(toks, prop)
+    for t in index.names:
+        index.longest[t[0]] = max(index.longest.get(t[0], 0), len(t))
+    return index
+
+
+Mention = tuple[_Proposal, str | int, bool]  # proposal, evidence or where in the text it is, seen by the extractor
+
+
+def paper_mentions(g: nx.MultiDiGraph, a: str, index: ProposalIndex) -> tuple[str, list[Mention]]:
+    """Paper ``a``'s title and abstract, and what in them names a proposal:
+    the extractor's mention edges from ``a``, then whole-token matches of a
+    proposal's name in the text (longest first). The sentence of a text
+    match is cut only if the match is kept (most are a paper's own names)."""
+    mention_rels = _mention_rels()
+    mentions: list[Mention] = []
+    for _, x, k, data in g.out_edges(a, keys=True, data=True):
+        if k in mention_rels and x in index.by_entity:
+            mentions.append((index.by_entity[x], data.get("evidence") or "", True))
+    d = g.nodes[a]
+    text = f"{d.get('title') or ''}\n{d.get('abstract') or ''}"
+    toks = tokens(text)
+    words = [t.group(0) for t in toks]
+    for i, w in enumerate(words):
+        if w not in index.longest:
+            continue
+        for n in range(min(index.longest[w], len(words) - i), 0, -1):
+            prop = index.names.get(tuple(words[i : i + n]))
+            if prop is not None:
+                mentions.append((prop, toks[i].start(), False))
+                break
+    return text, mentions
+
+
+def pick_links(
+    a: str, year: int | None, mentions: list[Mention], cites: Callable[[str], bool]
+) -> tuple[dict[str, tuple[float, _Proposal, str | int]], set[str]]:
+    """The BUILDS_ON links of paper ``a`` (published in ``year``): per
+    proposing paper B, the best (confidence, proposal, evidence) of its
+    mentions; and the B's left out for being newer than ``a``.
+    ``cites(B)``: whether ``a`` cites B (worth 0.2)."""
+    found: dict[str, tuple[float, _Proposal, str | int]] = {}  # B -> best (confidence, proposal, evidence)
+    too_early: set[str] = set()
+    for prop, evidence, seen_by_extractor in mentions:
+        b = prop.paper
+        if b == a or evidence == "":
+            continue
+        if isinstance(year, int) and isinstance(prop.year, int) and year < prop.year:
+            too_early.add(b)
+            continue
+        conf = 0.5 * min(prop.confidence, 1.0) + (0.3 if seen_by_extractor else 0.2)
+        conf += 0.2 if cites(b) else 0.0
+        conf = round(min(conf, 1.0), 3)
+        best = found.get(b)
+        if best is None or (conf, prop.name) > (best[0], best[1].name):
+            found[b] = (conf, prop, evidence)
+    return found, too_early
 
 
 def add_builds_on(g: nx.MultiDiGraph, papers: Iterable[Paper] | None = None, verify: bool = True) -> BuildsOnStats:
@@ -334,84 +458,35 @@ def add_builds_on(g: nx.MultiDiGraph, papers: Iterable[Paper] | None = None, ver
     from .graph import add_edge
 
     stats = BuildsOnStats()
-    proposals: dict[tuple[str, ...], _Proposal] = {}  # surface tokens -> proposal
-    by_entity: dict[str, _Proposal] = {}
+    found_proposals: list[_Proposal] = []
     for nid, d in g.nodes(data=True):
         if d.get("label") not in S.ENTITY_LABELS:
             continue
-        proposers = [(u, data) for u, _, k, data in g.in_edges(nid, keys=True, data=True)
-                     if k == S.PROPOSES and g.nodes[u].get("in_corpus", True)]  # fmt: skip
-        if not proposers:
+        by = proposers(g, nid)
+        if not by:
             continue
-        if len({u for u, _ in proposers}) > 1:
+        if len({u for u, _ in by}) > 1:
             stats.ambiguous += 1
             continue
-        b, edata = proposers[0]
-        title = g.nodes[b].get("title")
-        surfaces = sorted(s for s in {d.get("name") or "", *(d.get("aliases") or [])} if s and is_specific(s, title))
-        # the name must point at one paper itself: the acronym of a generic long form
-        # ("semi-supervised learning (SSL)") is no more specific than the long form
-        if not surfaces or not is_specific(d.get("name") or "", title):
-            stats.generic += 1
+        prop = proposal(g, nid, *by[0], verify=verify)
+        if isinstance(prop, str):
+            setattr(stats, prop, getattr(stats, prop) + 1)
             continue
-        b_text = f"{title or ''}\n{g.nodes[b].get('abstract') or ''}"
-        if verify and not any(introduces(b_text, s, title) for s in surfaces):
-            stats.not_introduced += 1
-            continue
-        prop = _Proposal(b, nid, d["name"], float(edata.get("confidence") or 0.5))
-        by_entity[nid] = prop
-        stats.proposals += 1
-        for s in surfaces:
-            toks = tuple(t.group(0) for t in tokens(s))
-            if toks:
-                proposals.setdefault(toks, prop)
-    if not by_entity:
+        found_proposals.append(prop)
+    index = index_proposals(found_proposals)
+    stats.proposals = len(index.by_entity)
+    if not index.by_entity:
         log.info("BUILDS_ON: no specific proposed entities")
         return stats
-    longest: dict[str, int] = {}  # first token -> longest proposal starting with it
-    for t in proposals:
-        longest[t[0]] = max(longest.get(t[0], 0), len(t))
-    mention_rels = _mention_rels()
 
     citing = [S.node_id(S.PAPER, p.id) for p in papers] if papers is not None else [
         n for n, d in g.nodes(data=True) if d.get("label") == S.PAPER and d.get("in_corpus", True)]  # fmt: skip
     for a in dict.fromkeys(citing):
         if a not in g:
             continue
-        # (proposal, evidence or where in the text it is, seen by the extractor): the sentence of a text
-        # match is cut only if the match is kept (most are a paper's own names)
-        mentions: list[tuple[_Proposal, str | int, bool]] = []
-        for _, x, k, data in g.out_edges(a, keys=True, data=True):
-            if k in mention_rels and x in by_entity:
-                mentions.append((by_entity[x], data.get("evidence") or "", True))
-        d = g.nodes[a]
-        text = f"{d.get('title') or ''}\n{d.get('abstract') or ''}"
-        toks = tokens(text)
-        words = [t.group(0) for t in toks]
-        for i, w in enumerate(words):
-            if w not in longest:
-                continue
-            for n in range(min(longest[w], len(words) - i), 0, -1):
-                prop = proposals.get(tuple(words[i : i + n]))
-                if prop is not None:
-                    mentions.append((prop, toks[i].start(), False))
-                    break
-        found: dict[str, tuple[float, _Proposal, str | int]] = {}  # B -> best (confidence, proposal, evidence)
-        too_early: set[str] = set()
-        for prop, evidence, seen_by_extractor in mentions:
-            b = prop.paper
-            if b == a or evidence == "":
-                continue
-            ya, yb = d.get("year"), g.nodes[b].get("year")
-            if isinstance(ya, int) and isinstance(yb, int) and ya < yb:
-                too_early.add(b)
-                continue
-            conf = 0.5 * min(prop.confidence, 1.0) + (0.3 if seen_by_extractor else 0.2)
-            conf += 0.2 if g.has_edge(a, b, key=S.CITES) else 0.0
-            conf = round(min(conf, 1.0), 3)
-            best = found.get(b)
-            if best is None or (conf, prop.name) > (best[0], best[1].name):
-                found[b] = (conf, prop, evidence)
+        text, mentions = paper_mentions(g, a, index)
+        found, too_early = pick_links(a, g.nodes[a].get("year"), mentions,
+                                      lambda b, a=a: g.has_edge(a, b, key=S.CITES))  # fmt: skip
         stats.anachronistic += len(too_early)
         for b, (conf, prop, evidence) in found.items():
             if isinstance(evidence, int):
@@ -436,6 +511,7 @@ def cites_pairs(g: nx.MultiDiGraph) -> set[tuple[str, str]]:
 
 
 __all__ = [
-    "BUILDS_ON_EXTRACTOR", "BuildsOnStats", "CitationStats", "CitedRef", "add_builds_on", "add_citations",
-    "arxiv_from_doi", "bib_key", "cites_pairs", "is_specific", "openalex_short", "ref_key", "s2_short",
+    "BUILDS_ON_EXTRACTOR", "BuildsOnStats", "CitationStats", "CitedRef", "ProposalIndex", "add_builds_on",
+    "add_citations", "arxiv_from_doi", "bib_key", "cites_pairs", "draw_citations", "index_proposals", "is_specific",
+    "openalex_short", "paper_mentions", "pick_links", "proposal", "proposers", "ref_key", "s2_short",
 ]  # fmt: skip

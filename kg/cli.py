@@ -255,7 +255,9 @@ def _stages():
 @main.command()
 @click.argument("inputs", nargs=-1, type=click.Path(path_type=str))
 @click.option("--out", "graph_dir", default=DEFAULT_GRAPH, show_default=True, help="Graph directory (embedded store).")
-@click.option("--backend", type=click.Choice(["networkx", "neo4j"]), default="networkx", show_default=True)
+@click.option("--backend", type=click.Choice(["networkx", "neo4j", "csv"]), default="networkx", show_default=True,
+              help="networkx: the embedded store in --out; neo4j: a server over Bolt; csv: files for "
+                   "neo4j-admin database import in --out/neo4j-import, streamed, for corpora too big for memory.")
 @click.option("--fresh", is_flag=True, help="Start from an empty graph instead of merging into the existing one.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @format_opt
@@ -276,11 +278,38 @@ def build(inputs, graph_dir, backend, fresh, as_json, fmt, extractor, workers, s
     stopped resumes where it stopped. With no INPUTS, the graph is laid out
     again from the papers the directory holds (after a model change, only
     extraction runs again)."""
-    from .builder import build_into, build_lock, extract_into
+    from .builder import CSV_DIR, build_csv, build_into, build_lock, extract_into
     from .graph import build_graph, summary
     from .shards import PAPERS_FILE
 
     _check_parser(parser)
+    out = Path(graph_dir)
+    options = {"workers": workers, "scheduler": scheduler, "parser": parser, "min_confidence": min_confidence}
+    if backend == "csv":
+        if out.exists() and not out.is_dir():
+            raise KgError(f"{out} is a file, not a graph directory: choose another --out")
+        from .readers import iter_records
+
+        report = ReadReport()
+        records = (p for _, p in iter_records(inputs, fmt, report))
+        with build_lock(out), _stages() as stage:
+            run = build_csv(out, records, extractor, fresh=fresh, progress=stage, **options)
+        report.duplicates = run.merged_records
+        if inputs:
+            _print_read_summary(report, report.papers_read - run.merged_records)
+        if not run.papers:
+            raise KgError("no papers could be read")
+        counts = {k: v for k, v in run.counts.items() if k != "held"}
+        result = {"papers_read": report.papers_read, "papers": run.papers, "duplicates_merged": run.merged_records,
+                  "skipped": len(report.skipped), "skipped_by_reason": dict(report.skip_reasons()),
+                  "store": counts, "csv": str(out / CSV_DIR), "held": run.counts.get("held"),
+                  "directory": {"papers": run.papers, "new_papers": run.new_papers, "chunks": run.chunks,
+                                "chunks_extracted": run.extracted}}  # fmt: skip
+        if as_json:
+            click.echo(json.dumps(result, indent=1))
+        else:
+            _print_counts(counts, title=f"neo4j-admin CSV in {out / CSV_DIR} (import: docs/schema.md)")
+        return
     if backend == "neo4j":
         if not neo4j_uri:
             raise KgError("--backend neo4j needs --neo4j URI or NEO4J_URI")
@@ -288,8 +317,6 @@ def build(inputs, graph_dir, backend, fresh, as_json, fmt, extractor, workers, s
     else:
         store = _open_store(graph_dir, None, user, database, must_exist=False)
         store.prepare(fresh)  # an --out that is a file, unwritable or holds a damaged graph fails before any work
-    out = Path(graph_dir)
-    options = {"workers": workers, "scheduler": scheduler, "parser": parser, "min_confidence": min_confidence}
     try:
         if inputs:
             papers, report = _read(inputs, fmt)

@@ -12,8 +12,9 @@ many chunks there are.
 
 from __future__ import annotations
 
+import itertools
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -57,30 +58,47 @@ def dask_client(workers: int, scheduler: str | None):
 
 
 def extract_chunks(
-    chunks: Sequence[Chunk], shards: ShardStore, extractor: str, *, parser: str | None = None,
+    chunks: Iterable[Chunk], shards: ShardStore, extractor: str, *, parser: str | None = None,
     min_confidence: float = 0.0, workers: int = 1, scheduler: str | None = None, progress: Progress | None = None,
+    done: Callable[[Chunk], None] | None = None,
 ) -> int:
     """Extract every chunk whose shard is missing and write its shard;
     returns how many were extracted. A chunk whose shard exists counts as done
-    at once (a resumed build)."""
+    at once (a resumed build). ``chunks`` is consumed lazily (a few chunks
+    ahead of the workers), and ``done(chunk)`` is called for each chunk once
+    its shard is there, in no set order."""
     shards.remove_stale_temporaries()
-    todo = [c for c in chunks if not shards.has(c.digest)]
-    if progress:
-        progress(sum(len(c.papers) for c in chunks if shards.has(c.digest)))
-    if not todo:
-        return 0
     args = (extractor, parser, min_confidence)
+
+    def finished(c: Chunk) -> None:
+        if progress:
+            progress(len(c.papers))
+        if done:
+            done(c)
+
+    def missing() -> Iterator[Chunk]:
+        for c in chunks:
+            if shards.has(c.digest):
+                finished(c)
+            else:
+                yield c
+
+    extracted = 0
     if scheduler is None and workers <= 1:
-        for c in todo:
+        for c in missing():
             shards.write(c.digest, extract_chunk(c.papers, *args))
-            if progress:
-                progress(len(c.papers))
-        return len(todo)
+            extracted += 1
+            finished(c)
+        return extracted
+    todo = missing()
+    first = next(todo, None)
+    if first is None:
+        return 0  # no cluster to start
     from dask.distributed import as_completed
 
     with dask_client(workers, scheduler) as client:
         slots = 2 * max(1, len(client.scheduler_info().get("workers", {})) or workers)
-        pending = iter(todo)
+        pending = itertools.chain([first], todo)
         by_key: dict[str, Chunk] = {}
 
         def submit() -> Any | None:
@@ -96,8 +114,8 @@ def extract_chunks(
             c = by_key.pop(fut.key)
             shards.write(c.digest, fut.result())
             fut.release()
-            if progress:
-                progress(len(c.papers))
+            extracted += 1
+            finished(c)
             if (nxt := submit()) is not None:
                 running.add(nxt)
-    return len(todo)
+    return extracted

@@ -111,3 +111,8 @@ def _merge(into: Paper, other: Paper, keep_text: bool = False) -> None:
             setattr(into, f.name, theirs)
         elif f.name == "abstract" and not keep_text and theirs and len(theirs) > len(mine):
             into.abstract = theirs
+
+
+def merge_record(into: Paper, other: Paper) -> None:
+    """Merge a later record of the same paper into ``into`` as ``PaperIndex.add`` does."""
+    _merge(into, other, keep_text=_titles_differ(into, other))

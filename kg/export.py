@@ -13,7 +13,7 @@ import re
 import shutil
 import tempfile
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -345,10 +345,18 @@ def export_csv(g: nx.MultiDiGraph, out_dir: Path) -> list[Path]:
     order first; list items joined by U+001F. The files of an earlier CSV
     export in ``out_dir`` are replaced (all at once, after the new ones are
     written). The import command is in docs/schema.md."""
+    return replace_csv_files(out_dir, lambda tmp: _write_csv(g, tmp))
+
+
+def replace_csv_files(out_dir: Path, write: Callable[[Path], list[str]]) -> list[Path]:
+    """``write(tmp)`` writes the files of a CSV export into a new folder
+    inside ``out_dir`` and returns their names; they then replace the
+    ``nodes_*.csv`` and ``rels_*.csv`` files of an earlier export (all at
+    once, after the new ones are written; the folder is removed either way)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=out_dir, prefix=".kg-export-"))
     try:
-        names = _write_csv(g, tmp)
+        names = write(tmp)
         for old in [*out_dir.glob("nodes_*.csv"), *out_dir.glob("rels_*.csv")]:
             old.unlink()
         for name in names:

@@ -113,7 +113,7 @@ def build_graph(
     """Graph records for papers and what was read from them. Plain
     ``(paper_id, entities)`` pairs get their relations read here, from the
     entities' mentions."""
-    from .relations import add_entity_relations, add_results, mark_best
+    from .relations import mark_best
 
     g = new_graph()
     by_id = {p.id: p for p in papers}
@@ -125,6 +125,22 @@ def build_graph(
         return read_extraction(by_id[pid], entities) if pid in by_id else Extraction(pid, entities)
 
     extractions = [as_extraction(x) for x in extractions]
+    add_papers(g, papers)
+    resolved, lookup = resolve((x.paper_id, x.entities) for x in extractions)
+    for (label, key), r in resolved.items():
+        add_node(g, label, key, name=r.name, aliases=r.aliases, paper_count=len(r.papers))
+    add_extractions(g, extractions, lookup)
+    mark_best(g)
+
+    from .citations import add_builds_on, add_citations
+
+    add_citations(g, papers)
+    add_builds_on(g, papers)
+    return g
+
+
+def add_papers(g: nx.MultiDiGraph, papers: Iterable[Paper]) -> None:
+    """Paper nodes, their Author and Venue nodes, AUTHORED and PUBLISHED_IN."""
     for p in papers:
         pid = add_node(g, S.PAPER, p.id, **paper_props(p))
         for pos, name in enumerate(p.authors):
@@ -133,9 +149,17 @@ def build_graph(
         if p.venue:
             add_edge(g, pid, add_node(g, S.VENUE, entity_key(p.venue), name=p.venue), S.PUBLISHED_IN)
 
-    resolved, lookup = resolve((x.paper_id, x.entities) for x in extractions)
-    for (label, key), r in resolved.items():
-        add_node(g, label, key, name=r.name, aliases=r.aliases, paper_count=len(r.papers))
+
+def add_extractions(
+    g: nx.MultiDiGraph, extractions: Iterable[Extraction], lookup: dict[tuple[str, str, str], tuple[str, str]]
+) -> None:
+    """What each paper says as edges: one Paper -> entity edge per entity,
+    the entity-level relations, the Result nodes and theirs. ``lookup`` maps
+    (paper id, type, canonical key of the entity's name) to the resolved
+    (label, key), as :func:`kg.resolve.resolve` returns it; it needs to hold
+    only these papers' entities."""
+    from .relations import add_entity_relations, add_results
+
     for x in extractions:
         pid = x.paper_id
         paper_node = S.node_id(S.PAPER, pid)
@@ -157,13 +181,6 @@ def build_graph(
             add_edge(g, paper_node, node(e.type, e.name), typ, **props)
         add_entity_relations(g, pid, x.relations, node)
         add_results(g, pid, x.results, node)
-    mark_best(g)
-
-    from .citations import add_builds_on, add_citations
-
-    add_citations(g, papers)
-    add_builds_on(g, papers)
-    return g
 
 
 def build(

@@ -11,7 +11,7 @@ Method/Model, and the paper -[:REPORTS]-> it.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import networkx as nx
 
@@ -80,12 +80,9 @@ def _score(d: dict) -> float:
     return v / 100 if d.get("unit") == "%" else v
 
 
-def mark_best(g: nx.MultiDiGraph) -> None:
-    """``best`` on every absolute Result: true for the best value on its
-    (dataset, metric) pair, so one query lists the leaderboard's top without
-    WITH or collect (which the embedded engine lacks). Recomputed after every
-    merge, as paper counts are."""
-    groups: dict[tuple[str, str], list[str]] = {}
+def result_groups(g: nx.MultiDiGraph) -> Iterator[tuple[tuple[str, str], str, dict]]:
+    """((dataset node, metric node), node id, properties) of every absolute
+    Result with both, in node order; sets ``best`` false on every Result."""
     for nid, d in g.nodes(data=True):
         if d.get("label") != S.RESULT:
             continue
@@ -95,8 +92,37 @@ def mark_best(g: nx.MultiDiGraph) -> None:
         ds = next((v for _, v, k in g.out_edges(nid, keys=True) if k == S.ON_DATASET), None)
         mt = next((v for _, v, k in g.out_edges(nid, keys=True) if k == S.OF_METRIC), None)
         if ds and mt:
-            groups.setdefault((ds, mt), []).append(nid)
-    for nids in groups.values():
-        lower = g.nodes[nids[0]].get("better") == "lower"
-        top = (min if lower else max)(nids, key=lambda n: _score(g.nodes[n]))
-        g.nodes[top]["best"] = True
+            yield (ds, mt), nid, d
+
+
+class Leaderboard:
+    """The best Result per (dataset, metric), fed one Result at a time in
+    node order: the first of a group says which way is better, the first of
+    equal best values wins. Holds one entry per group, so a streamed build
+    ranks every Result of the corpus without holding them."""
+
+    def __init__(self) -> None:
+        self.top: dict[tuple[str, str], tuple[bool, str, float]] = {}  # group -> (lower is better, node, score)
+
+    def add(self, group: tuple[str, str], nid: str, d: dict) -> None:
+        score = _score(d)
+        held = self.top.get(group)
+        if held is None:
+            self.top[group] = (d.get("better") == "lower", nid, score)
+        elif (score < held[2]) if held[0] else (score > held[2]):  # as min() and max() pick: strictly better
+            self.top[group] = (held[0], nid, score)
+
+    def winners(self) -> set[str]:
+        return {nid for _, nid, _ in self.top.values()}
+
+
+def mark_best(g: nx.MultiDiGraph) -> None:
+    """``best`` on every absolute Result: true for the best value on its
+    (dataset, metric) pair, so one query lists the leaderboard's top without
+    WITH or collect (which the embedded engine lacks). Recomputed after every
+    merge, as paper counts are."""
+    board = Leaderboard()
+    for group, nid, d in result_groups(g):
+        board.add(group, nid, d)
+    for nid in board.winners():
+        g.nodes[nid]["best"] = True

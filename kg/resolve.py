@@ -137,13 +137,7 @@ def resolve(extractions: Iterable[tuple[str, list[Entity]]]) -> tuple[dict[tuple
     variants: dict[tuple[str, str], tuple[str, str]] = {}
     for _, entities in extractions:
         for e in entities:
-            head = (e.type, entity_key(e.name))
-            uf.find(head)
-            if (v := variant_key(e.name)) is not None:
-                uf.union(head, variants.setdefault((head[0], v), head))
-            for alias in e.aliases:
-                if not (is_acronym(alias) and not is_acronym(e.name)):
-                    uf.union(head, (head[0], entity_key(alias)))
+            link_entity(uf, variants, e)
 
     resolved: dict[tuple[str, str], ResolvedEntity] = {}
     lookup: dict[tuple[str, str, str], tuple[str, str]] = {}
@@ -158,7 +152,31 @@ def resolve(extractions: Iterable[tuple[str, list[Entity]]]) -> tuple[dict[tuple
             r.surfaces.update(e.aliases)
             r.papers.add(pid)
             lookup[(pid, e.type, entity_key(e.name))] = root
-    # Key each entity by its display name, so keys read well in Cypher.
+    rekeyed, renamed = rekey_entities(resolved)
+    return rekeyed, {k: renamed[v] for k, v in lookup.items()}
+
+
+def link_entity(uf: _UnionFind, variants: dict[tuple[str, str], tuple[str, str]], e: Entity) -> tuple[str, str]:
+    """Join an entity's (type, canonical key) with its spelling variant's and
+    its long-form aliases' in ``uf``; returns that (type, key). ``variants``
+    maps (type, variant key) to the first key seen with it."""
+    head = (e.type, entity_key(e.name))
+    uf.find(head)
+    if (v := variant_key(e.name)) is not None:
+        uf.union(head, variants.setdefault((head[0], v), head))
+    for alias in e.aliases:
+        if not (is_acronym(alias) and not is_acronym(e.name)):
+            uf.union(head, (head[0], entity_key(alias)))
+    return head
+
+
+def rekey_entities(
+    resolved: dict[tuple[str, str], ResolvedEntity],
+) -> tuple[dict[tuple[str, str], ResolvedEntity], dict[tuple[str, str], tuple[str, str]]]:
+    """Key each group (in ``resolved``'s order, which decides who gets a
+    contested key) by its display name, so keys read well in Cypher. Returns
+    the entities by their new (label, key) and the new (label, key) of each
+    old one."""
     rekeyed: dict[tuple[str, str], ResolvedEntity] = {}
     renamed: dict[tuple[str, str], tuple[str, str]] = {}
     for root, r in resolved.items():
@@ -168,7 +186,7 @@ def resolve(extractions: Iterable[tuple[str, list[Entity]]]) -> tuple[dict[tuple
         r.key = new[1]
         rekeyed[new] = r
         renamed[root] = new
-    return rekeyed, {k: renamed[v] for k, v in lookup.items()}
+    return rekeyed, renamed
 
 
 # -- against a store ----------------------------------------------------------

@@ -91,20 +91,28 @@ def _read_lines(path: Path) -> Iterator[dict]:
             yield json.loads(line)
 
 
-def save_papers(papers: Iterable[Paper], directory: Path) -> None:
-    _write_lines(directory / PAPERS_FILE,
-                 (json.dumps(paper_to_dict(p), ensure_ascii=False) + "\n" for p in papers))  # fmt: skip
+def save_papers(papers: Iterable[Paper], directory: Path, name: str = PAPERS_FILE) -> None:
+    """Papers as JSON lines; ``papers`` may be a generator, consumed as written."""
+    _write_lines(directory / name, (json.dumps(paper_to_dict(p), ensure_ascii=False) + "\n" for p in papers))
+
+
+def iter_papers(directory: Path) -> Iterator[Paper]:
+    """The papers an earlier build stored, one at a time; none when the directory has none."""
+    return iter_paper_file(directory / PAPERS_FILE)
+
+
+def iter_paper_file(path: Path) -> Iterator[Paper]:
+    if not path.exists():
+        return
+    try:
+        for d in _read_lines(path):
+            yield paper_from_dict(d)
+    except (OSError, EOFError, ValueError, TypeError, KeyError) as e:
+        raise ValueError(f"{path}: damaged ({e}); rebuild the directory with --fresh") from e
 
 
 def load_papers(directory: Path) -> list[Paper]:
-    """The papers an earlier build stored; none when the directory has none."""
-    path = directory / PAPERS_FILE
-    if not path.exists():
-        return []
-    try:
-        return [paper_from_dict(d) for d in _read_lines(path)]
-    except (OSError, EOFError, ValueError, TypeError, KeyError) as e:
-        raise ValueError(f"{path}: damaged ({e}); rebuild the directory with --fresh") from e
+    return list(iter_papers(directory))
 
 
 # -- extraction shards ---------------------------------------------------------
@@ -145,21 +153,32 @@ class Chunk:
     papers: list[Paper]
 
 
-def chunk_papers(papers: Sequence[Paper], size: int | None = None) -> list[Chunk]:
+def iter_chunks(papers: Iterable[Paper], size: int | None = None) -> Iterator[Chunk]:
     """Fixed-size runs of papers in order, each named by a digest of what the
     extractor reads from it: papers added after the last chunk leave the
     earlier chunks, and their shards, as they were."""
     size = size or int(os.environ.get("KG_CHUNK_SIZE") or CHUNK_SIZE)
-    out = []
-    for i in range(0, len(papers), size):
-        part = list(papers[i : i + size])
-        h = hashlib.sha1()
-        for p in part:
-            for s in (p.id, p.title or "", p.abstract or ""):
-                h.update(s.encode("utf-8", "surrogatepass"))
-                h.update(b"\0")
-        out.append(Chunk(h.hexdigest()[:20], part))
-    return out
+    part: list[Paper] = []
+    for p in papers:
+        part.append(p)
+        if len(part) == size:
+            yield _chunk(part)
+            part = []
+    if part:
+        yield _chunk(part)
+
+
+def _chunk(part: list[Paper]) -> Chunk:
+    h = hashlib.sha1()
+    for p in part:
+        for s in (p.id, p.title or "", p.abstract or ""):
+            h.update(s.encode("utf-8", "surrogatepass"))
+            h.update(b"\0")
+    return Chunk(h.hexdigest()[:20], part)
+
+
+def chunk_papers(papers: Sequence[Paper], size: int | None = None) -> list[Chunk]:
+    return list(iter_chunks(papers, size))
 
 
 class ShardStore:

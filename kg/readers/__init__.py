@@ -90,15 +90,9 @@ def expand_inputs(inputs: Iterable[Path | str], report: ReadReport) -> Iterator[
             report.skip(path, None, "file does not exist")
 
 
-def read_papers(
-    inputs: Iterable[Path | str], fmt: str | None = None, report: ReadReport | None = None
-) -> tuple[list[Paper], ReadReport]:
-    """Read every input, merging papers that are the same paper (same id, DOI,
-    arXiv id or normalised title) into one record."""
-    from ..dedup import PaperIndex
-
-    report = report if report is not None else ReadReport()
-    index = PaperIndex()
+def iter_records(inputs: Iterable[Path | str], fmt: str | None, report: ReadReport) -> Iterator[tuple[Path, Paper]]:
+    """Every record of every input with its file, cleaned, in order, not yet
+    merged (the streaming build merges them on disk); bad ones go to ``report``."""
     for path in expand_inputs(inputs, report):
         try:
             reader = reader_for(path, fmt)
@@ -113,10 +107,7 @@ def read_papers(
                     report.skip(path, _line_of(paper), "id has no printable characters")
                     continue
                 report.papers_read += 1
-                if conflict := index.conflict(paper):
-                    report.skip(path, _line_of(paper), conflict)
-                if not index.add(paper):
-                    report.duplicates += 1
+                yield path, paper
         except (OSError, UnicodeError) as e:
             report.skip(path, None, f"unreadable file: {e}")
         report.files[str(path)] = report.papers_read - before
@@ -125,6 +116,22 @@ def read_papers(
         elif report.files[str(path)] == 0:
             # e.g. the side files of a folder format; real problems were reported as skips
             log.info("%s: no papers read", path)
+
+
+def read_papers(
+    inputs: Iterable[Path | str], fmt: str | None = None, report: ReadReport | None = None
+) -> tuple[list[Paper], ReadReport]:
+    """Read every input, merging papers that are the same paper (same id, DOI,
+    arXiv id or normalised title) into one record."""
+    from ..dedup import PaperIndex
+
+    report = report if report is not None else ReadReport()
+    index = PaperIndex()
+    for path, paper in iter_records(inputs, fmt, report):
+        if conflict := index.conflict(paper):
+            report.skip(path, _line_of(paper), conflict)
+        if not index.add(paper):
+            report.duplicates += 1
     return index.papers(), report
 
 
