@@ -94,7 +94,7 @@ class TreeMemory(threading.Thread):
 
 def run_build(args: list[str], env: dict) -> tuple[float, dict, list[tuple[str, int]]]:
     t0 = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "kg.cli", "build", *args, "--json"], stdout=subprocess.PIPE,
+    proc = subprocess.Popen([sys.executable, "-m", "kg.cli", "-v", "build", *args, "--json"], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)  # fmt: skip
     mem = TreeMemory(proc.pid)
     mem.start()
@@ -104,6 +104,9 @@ def run_build(args: list[str], env: dict) -> tuple[float, dict, list[tuple[str, 
     mem.join()
     if proc.returncode != 0:
         sys.exit(f"kg build {' '.join(args)} failed:\n{err[-3000:]}")
+    for line in err.splitlines():  # the stages' timings, from kg's log
+        if any(k in line for k in ("merged on disk in", "extracted, in", "CSV written in", "query database")):
+            print("   ", " ".join(line.split()))
     return wall, json.loads(out), sorted(mem.peak.values(), key=lambda x: -x[1])
 
 

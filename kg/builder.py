@@ -24,6 +24,7 @@ import networkx as nx
 from .records import Paper
 from .shards import (
     PAPERS_FILE,
+    MissingShard,
     ShardStore,
     chunk_papers,
     extraction_fingerprint,
@@ -90,7 +91,7 @@ def extract_into(
 ) -> tuple[list, int, int]:
     """Extractions of ``papers`` in order, from the directory's shards,
     extracting the chunks that have none; and (chunks, chunks extracted)."""
-    from .cluster import extract_chunks
+    from .cluster import extract_chunk, extract_chunks
 
     shards = ShardStore(directory, extraction_fingerprint(extractor, parser, min_confidence))
     chunks = chunk_papers(papers)
@@ -99,7 +100,12 @@ def extract_into(
                                workers=workers, scheduler=scheduler, progress=advance)  # fmt: skip
     found = []
     for c in chunks:
-        found.extend(shards.read(c.digest))
+        try:
+            found.extend(shards.read(c.digest))
+        except MissingShard:  # damaged since it was written, and removed: extract it again
+            shards.write(c.digest, extract_chunk(c.papers, extractor, parser, min_confidence))
+            extracted += 1
+            found.extend(shards.read(c.digest))
     return found, len(chunks), extracted
 
 

@@ -204,7 +204,7 @@ class ShardStore:
             # a shard is a cache: a damaged one is dropped and extracted again
             log.warning("%s: damaged extraction shard (%s); it will be extracted again", path, e)
             path.unlink(missing_ok=True)
-            raise MissingShard(digest) from e
+            raise MissingShard(path) from e
 
     def remove_stale_temporaries(self) -> None:
         if self.dir.exists():
@@ -212,8 +212,11 @@ class ShardStore:
                 tmp.unlink(missing_ok=True)
 
 
-class MissingShard(LookupError):
-    """A shard the build needs is absent or damaged."""
+class MissingShard(OSError):
+    """A shard the build needs was damaged (and is now removed): a rerun extracts it again."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(f"{path}: damaged extraction shard, removed; run the build again to extract it anew")
 
 
 def shard_lines(extractions: Iterable[Extraction]) -> Iterator[str]:

@@ -151,3 +151,17 @@ def test_the_streaming_csv_build_merges_papers_and_counts_as_the_embedded_build(
         written.setdefault("nodes" if kind == "nodes" else "edges", {}).setdefault(name, 0)
         written["nodes" if kind == "nodes" else "edges"][name] += rows
     assert written == stats(emb) == out["store"]
+
+
+def test_a_damaged_shard_is_extracted_again(tmp_path):
+    out = tmp_path / "g"
+    env = {**ENV, "KG_CHUNK_SIZE": "100"}
+    kg("build", *map(str, SEEDS), "--out", str(out), env=env)
+    before = stats(out)
+    shard = shard_files(out)[1]
+    shard.write_bytes(shard.read_bytes()[:200])  # cut short, as a failing disk might leave it
+    p = kg("build", "--out", str(out), "--json", env=env)
+    assert json.loads(p.stdout)["directory"]["chunks_extracted"] == 1
+    said = " ".join(p.stderr.split())  # the log wraps long lines
+    assert "damaged extraction shard" in said and "extracted again" in said and shard.name in "".join(p.stderr.split())
+    assert stats(out) == before
