@@ -13,6 +13,7 @@ from __future__ import annotations
 import fcntl
 import itertools
 import logging
+import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -39,6 +40,29 @@ log = logging.getLogger(__name__)
 
 BUILD_LOCK = ".kg-build.lock"
 CSV_DIR = "neo4j-import"  # where --backend csv writes the files neo4j-admin imports
+
+# What laying out the graph in memory takes per paper: 2.5 GiB peak for the 50k
+# arXiv file (docs/scale.md). KG_BYTES_PER_PAPER overrides the estimate.
+BYTES_PER_PAPER = 50_000
+
+
+class TooLargeForMemory(ValueError):
+    """The graph would not fit in this machine's memory."""
+
+
+def check_fits_in_memory(n_papers: int, where: str) -> None:
+    """Refuse, before any extraction, a graph that cannot be laid out in the
+    memory this machine has free, naming the way that does not need it."""
+    import psutil
+
+    per_paper = int(os.environ.get("KG_BYTES_PER_PAPER") or BYTES_PER_PAPER)
+    need, free = n_papers * per_paper, psutil.virtual_memory().available
+    if need > 0.8 * free:
+        raise TooLargeForMemory(
+            f"{where}: {n_papers:,} papers need about {need / 2**30:.1f} GiB to lay out in memory, and "
+            f"{free / 2**30:.1f} GiB is free: build with --backend csv (streamed, for neo4j-admin import; "
+            "docs/scale.md) or on a machine with more memory")  # fmt: skip
+
 
 # Stage name and its total -> a callback that advances it by n.
 StageProgress = Callable[[str, int], Callable[[int], None]]
@@ -123,6 +147,7 @@ def build_into(
     t0 = time.perf_counter()
     stored = [] if fresh else load_papers(directory)
     papers, again = merge_papers(stored, new)
+    check_fits_in_memory(len(papers), str(directory))
     save_papers(papers, directory)
     seconds["merge papers"] = time.perf_counter() - t0
     t0 = time.perf_counter()

@@ -278,7 +278,7 @@ def build(inputs, graph_dir, backend, fresh, as_json, fmt, extractor, workers, s
     stopped resumes where it stopped. With no INPUTS, the graph is laid out
     again from the papers the directory holds (after a model change, only
     extraction runs again)."""
-    from .builder import CSV_DIR, build_csv, build_into, build_lock, extract_into
+    from .builder import CSV_DIR, build_csv, build_into, build_lock, check_fits_in_memory, extract_into
     from .graph import build_graph, summary
     from .shards import PAPERS_FILE
 
@@ -332,6 +332,7 @@ def build(inputs, graph_dir, backend, fresh, as_json, fmt, extractor, workers, s
             # a directory an older kg built holds a graph but not the papers: merge into it as that kg did
             merge = backend == "neo4j" or (not fresh and store.exists() and not (out / PAPERS_FILE).exists())
             if merge:
+                check_fits_in_memory(len(papers), str(out) if backend == "networkx" else neo4j_uri)
                 if backend == "networkx":
                     log.warning("%s holds no stored papers (built by an older kg): merging the new papers into its "
                                 "graph; build with --fresh to rebuild it from stored inputs from now on", out)  # fmt: skip

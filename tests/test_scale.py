@@ -165,3 +165,14 @@ def test_a_damaged_shard_is_extracted_again(tmp_path):
     said = " ".join(p.stderr.split())  # the log wraps long lines
     assert "damaged extraction shard" in said and "extracted again" in said and shard.name in "".join(p.stderr.split())
     assert stats(out) == before
+
+
+def test_a_graph_too_big_for_memory_is_refused_before_extraction_with_the_way_out(tmp_path):
+    env = {**ENV, "KG_BYTES_PER_PAPER": str(10**12)}  # as if each paper took a terabyte
+    p = kg("build", *map(str, SEEDS), "--out", str(tmp_path / "g"), env=env, check=False)
+    said = " ".join(p.stderr.split())
+    assert p.returncode != 0 and "need about" in said and "--backend csv" in said and "Traceback" not in said
+    assert not (tmp_path / "g" / "shards").exists() and not (tmp_path / "g" / "papers.jsonl.gz").exists()
+    out = json.loads(kg("build", *map(str, SEEDS), "--out", str(tmp_path / "c"), "--backend", "csv", "--json",
+                        env=env).stdout)  # fmt: skip
+    assert out["store"]["nodes"]["Paper"] >= 397
