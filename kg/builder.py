@@ -65,7 +65,7 @@ def check_fits_in_memory(n_papers: int, where: str) -> None:
 
 
 # Stage name and its total -> a callback that advances it by n.
-StageProgress = Callable[[str, int], Callable[[int], None]]
+StageProgress = Callable[[str, int | None], Callable[[int], None]]
 
 
 @dataclass
@@ -225,6 +225,9 @@ def build_csv(
     from .cluster import extract_chunks
 
     t0 = time.perf_counter()
+    if progress:  # the total is not known before the end of the inputs
+        advance_read = progress("reading and merging", None)
+        new = (advance_read(1) or p for p in new)
     n, new_n, again = merge_papers_on_disk(directory, new, fresh)
     log.info("%s: %d papers read and merged on disk in %.1f s", directory, n, time.perf_counter() - t0)
     t0 = time.perf_counter()

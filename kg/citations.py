@@ -272,32 +272,41 @@ _INTRODUCING = frozenset(
     """.split()
 )
 INTRO_WINDOW = 8  # tokens between "we propose" and the name
+# What a citing paper says when a name is its own ("we introduce X", "which we
+# call X"), not B's that it uses: "we present a study of BERT" uses BERT.
+_DEFINING = frozenset("propose proposes proposed introduce introduces introduced call calls called name names named "
+                      "dub dubs dubbed term terms termed coin coins coined".split())  # fmt: skip
+DEFINE_WINDOW = 3
 
 
-def introduces(text: str, surface: str, title: str | None = None) -> bool:
+def introduces(text: str, surface: str, title: str | None = None, verbs: frozenset[str] = _INTRODUCING,
+               window: int = INTRO_WINDOW, ignore_case: bool = False) -> bool:  # fmt: skip
     """Whether ``text`` (the proposing paper's title and abstract) names
     ``surface`` as its own: the lead name of its title ("LoRA: ..."), or the
     name within a few tokens after an introducing verb ("we introduce the
     Beyond the Imitation Game benchmark (BIG-bench)"), not as the tail of a
     longer name ("we propose Shopping MMLU" introduces "Shopping MMLU", not
-    "MMLU"). Extractors mark "proposed" on whatever a "we propose" sentence
-    mentions; this keeps only names the paper itself introduces."""
+    "MMLU") nor after an indefinite article ("we introduce a Mixture-of-Experts
+    (MoE) network" introduces a network of a known kind). Extractors mark
+    "proposed" on whatever a "we propose" sentence mentions; this keeps only
+    names the paper itself introduces."""
     lead = title_lead(title)
     if lead and lead.lower() == surface.strip().lower():
         return True
-    want = tuple(t.group(0) for t in tokens(surface))
+    fold = str.lower if ignore_case else str
+    want = tuple(fold(t.group(0)) for t in tokens(surface))
     if not want:
         return False
     for sentence in _SENTENCE_END.split(text):
         words = [t.group(0) for t in tokens(sentence)]
         for i in range(1, len(words) - len(want) + 1):
-            if tuple(words[i : i + len(want)]) != want:
+            if tuple(fold(w) for w in words[i : i + len(want)]) != want or words[i - 1].lower() in ("a", "an"):
                 continue
-            before = words[max(0, i - INTRO_WINDOW) : i]
-            if not any(w.lower() in _INTRODUCING for w in before):
+            before = words[max(0, i - window) : i]
+            if not any(w.lower() in verbs for w in before):
                 continue
             prev = words[i - 1]
-            if prev[:1].isupper() and prev.lower() not in _INTRODUCING:
+            if prev[:1].isupper() and prev.lower() not in verbs:
                 continue  # the tail of a longer name
             return True
     return False
@@ -396,7 +405,9 @@ def paper_mentions(g: nx.MultiDiGraph, a: str, index: ProposalIndex) -> tuple[st
     """Paper ``a``'s title and abstract, and what in them names a proposal:
     the extractor's mention edges from ``a``, then whole-token matches of a
     proposal's name in the text (longest first). The sentence of a text
-    match is cut only if the match is kept (most are a paper's own names)."""
+    match is cut only if the match is kept (most are a paper's own names).
+    A name ``a``'s own text introduces ("we propose meta-prompting") is a
+    homonym of B's, not a use of it: left out."""
     mention_rels = _mention_rels()
     mentions: list[Mention] = []
     for _, x, k, data in g.out_edges(a, keys=True, data=True):
@@ -414,6 +425,13 @@ def paper_mentions(g: nx.MultiDiGraph, a: str, index: ProposalIndex) -> tuple[st
             if prop is not None:
                 mentions.append((prop, toks[i].start(), False))
                 break
+    if mentions:
+        own: dict[str, bool] = {}
+        title = d.get("title")
+        def defines(prop: _Proposal) -> bool:
+            return any(introduces(text, s, title, _DEFINING, DEFINE_WINDOW, ignore_case=True) for s in prop.surfaces)
+
+        mentions = [m for m in mentions if not own.setdefault(m[0].entity, defines(m[0]))]
     return text, mentions
 
 

@@ -245,7 +245,7 @@ def _stages():
                     TimeRemainingColumn(), console=_err_console(), transient=True,
                     disable=not sys.stderr.isatty())  # fmt: skip
     with prog:
-        def stage(name: str, total: int) -> Callable[[int], None]:
+        def stage(name: str, total: int | None) -> Callable[[int], None]:
             task = prog.add_task(name, total=total)
             return lambda n: prog.advance(task, n)
 

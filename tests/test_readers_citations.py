@@ -442,6 +442,19 @@ def test_builds_on_respects_years_and_self():
     assert stats.anachronistic == 1 and stats.links == 0
 
 
+def test_builds_on_skips_a_homonym_the_citing_paper_introduces_itself():
+    """A paper that defines its own "meta-prompting" does not build on the
+    paper that proposed another meta-prompting; one that uses it does."""
+    b = Paper(id="b", title="Meta-Prompting: Task-Agnostic Scaffolding", abstract="We propose Meta-Prompting here.",
+              year=2023)  # fmt: skip
+    own = Paper(id="own", title="A Study of Prompts", abstract="We introduce Meta-Prompting, our own scheme, and test it.",
+                year=2024)  # fmt: skip
+    uses = Paper(id="uses", title="Agents at Work", abstract="We apply Meta-Prompting to agents.", year=2024)
+    g = build_graph([b, own, uses], [("b", [_entity("Meta-Prompting", "We propose Meta-Prompting here.", True)]),
+                                     ("own", []), ("uses", [])])  # fmt: skip
+    assert set(builds_on(g)) == {("uses", "b")}
+
+
 def test_builds_on_on_the_seed_listings(seed_graph):
     """The count changes with the extractor (docs/citations.md has the figure);
     every link must hold up."""
