@@ -80,31 +80,38 @@ def _score(d: dict) -> float:
     return v / 100 if d.get("unit") == "%" else v
 
 
-def result_groups(g: nx.MultiDiGraph) -> Iterator[tuple[tuple[str, str], str, dict]]:
-    """((dataset node, metric node), node id, properties) of every absolute
-    Result with both, in node order; sets ``best`` false on every Result."""
+# Units of a change or a ratio against something else, never a score of one's own.
+NOT_A_SCORE_UNITS = frozenset({"x", "pp", "points", "point"})
+
+
+def result_groups(g: nx.MultiDiGraph) -> Iterator[tuple[tuple[str, str, str], str, dict]]:
+    """((dataset node, metric node, unit), node id, properties) of every
+    absolute Result with a dataset and a metric, in node order; sets ``best``
+    false on every Result. A leaderboard ranks one metric on one dataset in
+    one unit: 89% and 0.89 are not ranked together (a bare number may be on
+    another scale), and a gain ("+2.1 points", "3x faster") is never a best."""
     for nid, d in g.nodes(data=True):
         if d.get("label") != S.RESULT:
             continue
         d["best"] = False
-        if d.get("relative") or d.get("value") is None:
+        if d.get("relative") or d.get("value") is None or (d.get("unit") or "").lower() in NOT_A_SCORE_UNITS:
             continue
         ds = next((v for _, v, k in g.out_edges(nid, keys=True) if k == S.ON_DATASET), None)
         mt = next((v for _, v, k in g.out_edges(nid, keys=True) if k == S.OF_METRIC), None)
         if ds and mt:
-            yield (ds, mt), nid, d
+            yield (ds, mt, d.get("unit") or ""), nid, d
 
 
 class Leaderboard:
-    """The best Result per (dataset, metric), fed one Result at a time in
+    """The best Result per (dataset, metric, unit), fed one Result at a time in
     node order: the first of a group says which way is better, the first of
     equal best values wins. Holds one entry per group, so a streamed build
     ranks every Result of the corpus without holding them."""
 
     def __init__(self) -> None:
-        self.top: dict[tuple[str, str], tuple[bool, str, float]] = {}  # group -> (lower is better, node, score)
+        self.top: dict[tuple[str, ...], tuple[bool, str, float]] = {}  # group -> (lower is better, node, score)
 
-    def add(self, group: tuple[str, str], nid: str, d: dict) -> None:
+    def add(self, group: tuple[str, ...], nid: str, d: dict) -> None:
         score = _score(d)
         held = self.top.get(group)
         if held is None:
@@ -118,7 +125,7 @@ class Leaderboard:
 
 def mark_best(g: nx.MultiDiGraph) -> None:
     """``best`` on every absolute Result: true for the best value on its
-    (dataset, metric) pair, so one query lists the leaderboard's top without
+    (dataset, metric, unit), so one query lists the leaderboard's top without
     WITH or collect (which the embedded engine lacks). Recomputed after every
     merge, as paper counts are."""
     board = Leaderboard()

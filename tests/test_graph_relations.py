@@ -30,7 +30,7 @@ def test_seed_results_are_linked_and_ranked(seed_graph):
     g = seed_graph
     results = [n for n, d in g.nodes(data=True) if d["label"] == S.RESULT]
     assert len(results) > 50
-    best: dict[tuple[str, str], list[str]] = {}
+    best: dict[tuple[str, str, str], list[str]] = {}
     for r in results:
         d = g.nodes[r]
         reporters = [u for u, _, k in g.in_edges(r, keys=True) if k == S.REPORTS]
@@ -42,13 +42,18 @@ def test_seed_results_are_linked_and_ranked(seed_graph):
             assert g.nodes[v]["label"] in want
         ds = [v for _, v, k in g.out_edges(r, keys=True) if k == S.ON_DATASET]
         mt = [v for _, v, k in g.out_edges(r, keys=True) if k == S.OF_METRIC]
-        if ds and mt and not d["relative"]:
-            best.setdefault((ds[0], mt[0]), []).append(r)
+        # one leaderboard per dataset, metric and unit; a relative claim or a gain ("+2 points", "3x") is never best
+        if ds and mt and not d["relative"] and d["unit"] not in ("x", "pp", "points"):
+            best.setdefault((ds[0], mt[0], d["unit"]), []).append(r)
         else:
             assert d["best"] is False
     assert best
     for group in best.values():
         assert sum(g.nodes[r]["best"] for r in group) == 1
+        lower = g.nodes[group[0]]["better"] == "lower"
+        top = next(r for r in group if g.nodes[r]["best"])
+        values = [g.nodes[r]["value"] for r in group]
+        assert g.nodes[top]["value"] == (min(values) if lower else max(values))  # the metric's direction
 
 
 def test_each_entity_has_one_relation_from_each_paper_that_names_it(seed_graph):
