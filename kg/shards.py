@@ -23,7 +23,6 @@ import hashlib
 import json
 import logging
 import os
-import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, fields
 from importlib import resources
@@ -31,6 +30,7 @@ from pathlib import Path
 
 from extractors import Entity, Relation, Result
 
+from .atomic import write_gzip
 from .graph import Extraction
 from .records import Paper, PaperRef
 
@@ -65,26 +65,6 @@ def paper_from_dict(d: dict) -> Paper:
     return Paper(**d)
 
 
-def _write_lines(path: Path, lines: Iterable[str]) -> None:
-    """Whole or not at all: a temporary file, flushed, then renamed."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=1) as z:
-            for line in lines:
-                z.write(line.encode("utf-8"))
-            z.close()
-            raw.flush()
-            os.fsync(raw.fileno())
-        os.replace(tmp, path)
-    except BaseException as e:
-        tmp.unlink(missing_ok=True)
-        if isinstance(e, OSError):  # a full disk: the graph is written last, so it is as it was
-            raise OSError(e.errno, f"could not write {path} ({e.strerror or e}); the graph there is unchanged") from e
-        raise
-
-
 def _read_lines(path: Path) -> Iterator[dict]:
     with gzip.open(path, "rt", encoding="utf-8") as f:
         for line in f:
@@ -93,7 +73,7 @@ def _read_lines(path: Path) -> Iterator[dict]:
 
 def save_papers(papers: Iterable[Paper], directory: Path, name: str = PAPERS_FILE) -> None:
     """Papers as JSON lines; ``papers`` may be a generator, consumed as written."""
-    _write_lines(directory / name, (json.dumps(paper_to_dict(p), ensure_ascii=False) + "\n" for p in papers))
+    write_gzip(directory / name, (json.dumps(paper_to_dict(p), ensure_ascii=False) + "\n" for p in papers))
 
 
 def iter_papers(directory: Path) -> Iterator[Paper]:
@@ -194,7 +174,7 @@ class ShardStore:
         return self.path(digest).exists()
 
     def write(self, digest: str, lines: Iterable[str]) -> None:
-        _write_lines(self.path(digest), lines)
+        write_gzip(self.path(digest), lines)
 
     def read(self, digest: str) -> list[Extraction]:
         path = self.path(digest)

@@ -8,7 +8,6 @@ import gzip
 import json
 import logging
 import os
-import tempfile
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +16,7 @@ from typing import Any
 import networkx as nx
 
 from .. import schema as S
+from ..atomic import write_gzip
 from . import QueryResult, register_store
 from .ladybug_store import LadybugMirror, graph_file_state
 from .locks import directory_lock
@@ -53,44 +53,8 @@ def _records(g: nx.MultiDiGraph) -> Iterator[str]:
 
 
 def save_graph(g: nx.MultiDiGraph, path: Path) -> None:
-    """Written record by record in chunks (the whole text of a 50k-paper graph
-    never sits in memory at once) to a temporary file of its own, flushed to
-    disk and then renamed over the graph: a crash, a kill or a full disk never
-    leaves half a graph, and the temporary file is removed when writing fails."""
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=1) as z:
-            chunk: list[str] = []
-            for piece in _records(g):
-                chunk.append(piece)
-                if len(chunk) >= 5000:
-                    z.write("".join(chunk).encode("utf-8"))
-                    chunk.clear()
-            z.write("".join(chunk).encode("utf-8"))
-            z.close()
-            raw.flush()
-            os.fsync(raw.fileno())
-        os.replace(tmp, path)
-    except BaseException as e:
-        tmp.unlink(missing_ok=True)
-        if isinstance(e, OSError):
-            raise OSError(e.errno, f"could not write {path} ({e.strerror or e}); the graph there is unchanged") from e
-        raise
-    _fsync_dir(path.parent)
-
-
-def _fsync_dir(d: Path) -> None:
-    try:
-        fd = os.open(d, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+    """Written record by record, whole or not at all (``kg.atomic``)."""
+    write_gzip(path, _records(g))
 
 
 def load_graph(path: Path) -> nx.MultiDiGraph:
