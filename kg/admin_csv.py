@@ -50,6 +50,7 @@ from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from itertools import islice
 from pathlib import Path
 from typing import IO, Any
@@ -374,14 +375,29 @@ class HashedPaperIndex:
 # -- the stream ----------------------------------------------------------------------
 _AMBIGUOUS = "ambiguous"  # an entity proposed by several papers (BuildsOnStats.ambiguous)
 
+# mapper(fn, items, *shared): fn(item, *shared) for each item, in the order of
+# ``items``. ``local_map`` runs them here; kg.cluster.dask_map on a Dask
+# cluster, which sends ``shared`` to each worker once.
+Mapper = Callable[..., Iterator]
+
+
+def local_map(fn: Callable, items: Iterable, *shared: Any) -> Iterator:
+    for item in items:
+        yield fn(item, *shared)
+
 
 def _chunks(items: Iterable[tuple[Paper, Extraction]], size: int) -> Iterator[list[tuple[Paper, Extraction]]]:
     it = iter(items)
     while chunk := list(islice(it, size)):
-        for p, x in chunk:
-            if x.paper_id != p.id:
-                raise ValueError(f"source yields paper {p.id!r} with the extraction of {x.paper_id!r}")
         yield chunk
+
+
+def checked_pairs(chunk: list[tuple[Paper, Extraction]]) -> list[tuple[Paper, Extraction]]:
+    """The ``decode`` of a chunk that is already (Paper, Extraction) pairs."""
+    for p, x in chunk:
+        if x.paper_id != p.id:
+            raise ValueError(f"source yields paper {p.id!r} with the extraction of {x.paper_id!r}")
+    return chunk
 
 
 def _node_props(d: dict) -> dict:
@@ -392,14 +408,136 @@ def _edge_props(d: dict) -> dict:
     return {k: v for k, v in _properties(d).items() if k != "type"}
 
 
+@dataclass
+class _Tables:
+    """What the graph of any chunk needs from the whole corpus: each (type,
+    canonical key)'s resolved entity, and each entity's name and aliases. Sent
+    to every worker once per pass."""
+
+    final: dict[tuple[str, str], tuple[str, str]]
+    entities: dict[tuple[str, str], tuple[str, list[str]]]
+
+    def entity(self, typ: str, key: str) -> tuple[str, str]:
+        found = self.final.get((typ, key))
+        if found is None:
+            raise ValueError(f"source() streamed a {typ} the first pass did not see ({key!r}): "
+                             "each call must stream the same corpus in the same order")  # fmt: skip
+        return found
+
+
+def _chunk_graph(chunk: list[tuple[Paper, Extraction]], t: _Tables, results: bool = True) -> nx.MultiDiGraph:
+    g = new_graph()
+    add_papers(g, [p for p, _ in chunk])
+    lookup: dict[tuple[str, str, str], tuple[str, str]] = {}
+    for _, x in chunk:
+        for e in x.entities:
+            k = entity_key(e.name)
+            lookup[(x.paper_id, e.type, k)] = t.entity(e.type, k)
+    for label, key in dict.fromkeys(lookup.values()):
+        name, aliases = t.entities[(label, key)]
+        add_node(g, label, key, name=name, aliases=aliases)
+    # without results, the paper -> entity edges alone (BUILDS_ON reads no more)
+    xs = [x if results else Extraction(x.paper_id, x.entities, [r for r in x.relations if r.head is None])
+          for _, x in chunk]  # fmt: skip
+    add_extractions(g, xs, lookup)
+    return g
+
+
+# What one chunk's work sends back to the writer; these run where the mapper
+# puts them (a Dask worker), so they read nothing but their arguments.
+class _Named(tuple):
+    """An entity as resolution reads it: type, name, aliases."""
+
+    type = property(lambda self: self[0])
+    name = property(lambda self: self[1])
+    aliases = property(lambda self: self[2])
+
+
+def _scan_rows(payload: Any, *, decode: Callable) -> list[tuple[Paper, list[_Named]]]:
+    """Pass 1 of a chunk: each paper's identifiers, and its entities' names."""
+    return [(Paper(id=p.id, title=p.title, doi=p.doi, arxiv_id=p.arxiv_id, s2_id=p.s2_id,
+                   openalex_id=p.openalex_id, year=p.year, in_corpus=p.in_corpus),
+             [_Named((e.type, e.name, tuple(e.aliases))) for e in x.entities]) for p, x in decode(payload)]  # fmt: skip
+
+
+@dataclass
+class _ChunkRows:
+    """Pass 2 of a chunk: its rows, and what it adds to the corpus-wide tables."""
+
+    papers: list[tuple[str, dict]]  # the chunk's Paper nodes
+    entity_papers: list[tuple[str, str]]  # each paper's distinct entities
+    groups: list[tuple[tuple[str, ...], str, dict]]  # result_groups
+    proposed: list[tuple[str, int, _Proposal | str]]  # entity node, how many papers propose it, its proposal
+    results: list[tuple[str, dict]]
+    named: list[tuple[str, dict]]  # Author and Venue nodes
+    entity_rels: list[list]
+    rels: list[tuple[str, str, str, dict]]  # the papers' own relationships
+    citing: list[Paper]  # papers with references or citing papers: CITES needs the corpus indexes
+
+
+def _chunk_rows(payload: Any, t: _Tables, *, decode: Callable, verify: bool) -> _ChunkRows:
+    chunk = decode(payload)
+    papers = [p for p, _ in chunk]
+    g = _chunk_graph(chunk, t)
+    rows = _ChunkRows([], [], list(result_groups(g)), [], [], [], [], [],
+                      [p for p in papers if p.references or p.cited_by])  # fmt: skip
+    for _, x in chunk:  # paper_count: the distinct papers naming each entity
+        rows.entity_papers.extend(dict.fromkeys(t.entity(e.type, entity_key(e.name)) for e in x.entities))
+    own = {S.node_id(S.PAPER, p.id) for p in papers}
+    for nid, d in g.nodes(data=True):
+        label = d.get("label")
+        if label == S.PAPER and nid in own:
+            rows.papers.append((nid, _node_props(d)))
+        elif label == S.RESULT:
+            props = _node_props(d)
+            props.pop("best", None)
+            rows.results.append((nid, props))
+        elif label in (S.AUTHOR, S.VENUE):
+            rows.named.append((nid, _node_props(d)))
+        elif label in S.ENTITY_LABELS and (by := proposers(g, nid)):  # entity nodes: at the end, from the tables
+            n = len({u for u, _ in by})
+            rows.proposed.append((nid, n, proposal(g, nid, *by[0], verify=verify) if n == 1 else _AMBIGUOUS))
+    for u, v, rel, d in g.edges(keys=True, data=True):
+        if rel in S.ENTITY_REL_TYPES:
+            rows.entity_rels.append([rel, u, v, _edge_props(d)])
+        else:
+            rows.rels.append((rel, u, v, _edge_props(d)))
+    return rows
+
+
+def _builds_on_rows(payload: Any, t: _Tables, index, *, decode: Callable) -> tuple[list[tuple[str, list]], int, int]:
+    """Pass 3 of a chunk: its BUILDS_ON candidates, each with and without the
+    bonus for a citation (decided when CITES is merged); how many were left
+    out for pointing at a newer paper; how many papers the chunk has."""
+    chunk = decode(payload)
+    g = _chunk_graph(chunk, t, results=False)
+    found, too_early_n = [], 0
+    for p, _ in chunk:
+        a = S.node_id(S.PAPER, p.id)
+        text, mentions = paper_mentions(g, a, index)
+        if not mentions:
+            continue
+        year = g.nodes[a].get("year")
+        plain, _ = pick_links(a, year, mentions, lambda b: False)
+        cited, too_early = pick_links(a, year, mentions, lambda b: True)  # if a cites b: decided at the end
+        too_early_n += len(too_early)
+
+        def option(hit: tuple[float, _Proposal, str | int], text: str = text) -> list:
+            conf, prop, evidence = hit
+            return [prop.name, sentence_at(text, evidence) if isinstance(evidence, int) else evidence, conf]
+
+        found.extend((_pair_key(a, b), [a, b, option(plain[b]), option(cited[b])]) for b in plain)
+    return found, too_early_n, len(chunk)
+
+
 class _Stream:
-    def __init__(self, source: Source, files: _CsvFiles, spill_dir: Path, chunk_size: int, buckets: int,
-                 verify: bool) -> None:  # fmt: skip
-        self.source, self.files, self.chunk_size, self.verify = source, files, chunk_size, verify
+    def __init__(self, chunks: Callable[[], Iterable[Any]], decode: Callable, mapper: Mapper, files: _CsvFiles,
+                 spill_dir: Path, buckets: int, verify: bool) -> None:  # fmt: skip
+        self.chunks, self.decode, self.map, self.files, self.verify = chunks, decode, mapper, files, verify
         self.corpus = HashedPaperIndex()
         self.external = HashedPaperIndex(keep_fields=True)
-        self.final: dict[tuple[str, str], tuple[str, str]] = {}  # (type, canonical key) -> resolved (label, key)
-        self.entities: dict[tuple[str, str], list] = {}  # resolved (label, key) -> [name, aliases, paper count]
+        self.tables = _Tables({}, {})
+        self.paper_counts: Counter = Counter()  # resolved (label, key) -> papers naming it
         self.named: dict[str, Any] = {}  # Author and Venue node id -> name (or all properties but the key)
         self.board = Leaderboard()
         self.proposed: dict[str, _Proposal | str] = {}  # entity node id -> proposal, or why not
@@ -409,24 +547,26 @@ class _Stream:
                        (("entity_rels", buckets), ("cites", buckets), ("builds_on", buckets), ("results", 1))}  # fmt: skip
 
     # pass 1 ------------------------------------------------------------------
-    def scan(self) -> int:
+    def scan(self, progress: Callable[[int], None]) -> int:
         """Resolution and the corpus identifier index; the union-find and
         the surface forms are dropped once each key knows its entity."""
         uf = _UnionFind()
         variants: dict[tuple[str, str], tuple[str, str]] = {}
         forms: dict[tuple[str, str], dict[str, int]] = {}  # head -> surface -> times used as a name
         n = 0
-        for p, x in (pair for chunk in _chunks(self.source(), self.chunk_size) for pair in chunk):
-            n += 1
-            self.corpus.add(p)
-            for e in x.entities:
-                head = link_entity(uf, variants, e)
-                f = forms.get(head)
-                if f is None:
-                    f = forms[head] = {}
-                f[e.name] = f.get(e.name, 0) + 1
-                for alias in e.aliases:
-                    f.setdefault(alias, 0)
+        for rows in self.map(partial(_scan_rows, decode=self.decode), self.chunks()):
+            for p, entities in rows:
+                self.corpus.add(p)
+                for e in entities:
+                    head = link_entity(uf, variants, e)
+                    f = forms.get(head)
+                    if f is None:
+                        f = forms[head] = {}
+                    f[e.name] = f.get(e.name, 0) + 1
+                    for alias in e.aliases:
+                        f.setdefault(alias, 0)
+            n += len(rows)
+            progress(n)
         # the groups in the order kg.resolve.resolve meets them: by their first entity
         resolved: dict[tuple[str, str], ResolvedEntity] = {}
         roots: dict[tuple[str, str], tuple[str, str]] = {}
@@ -441,77 +581,43 @@ class _Stream:
                 r.surfaces.add(s)
         del uf, variants, forms
         rekeyed, renamed = rekey_entities(resolved)
-        self.final = {head: renamed[root] for head, root in roots.items()}
-        self.entities = {ent: [r.name, r.aliases, 0] for ent, r in rekeyed.items()}
+        self.tables = _Tables({head: renamed[root] for head, root in roots.items()},
+                              {ent: (r.name, r.aliases) for ent, r in rekeyed.items()})  # fmt: skip
         return n
 
-    def entity(self, typ: str, key: str) -> tuple[str, str]:
-        found = self.final.get((typ, key))
-        if found is None:
-            raise ValueError(f"source() streamed a {typ} the first pass did not see ({key!r}): "
-                             "each call must stream the same corpus in the same order")  # fmt: skip
-        return found
-
-    # the graph of one chunk ---------------------------------------------------------
-    def chunk_graph(self, chunk: list[tuple[Paper, Extraction]], results: bool = True) -> nx.MultiDiGraph:
-        g = new_graph()
-        add_papers(g, [p for p, _ in chunk])
-        lookup: dict[tuple[str, str, str], tuple[str, str]] = {}
-        for _, x in chunk:
-            for e in x.entities:
-                k = entity_key(e.name)
-                lookup[(x.paper_id, e.type, k)] = self.entity(e.type, k)
-        for label, key in dict.fromkeys(lookup.values()):
-            name, aliases, _ = self.entities[(label, key)]
-            add_node(g, label, key, name=name, aliases=aliases)
-        # without results, the paper -> entity edges alone (BUILDS_ON reads no more)
-        xs = [x if results else Extraction(x.paper_id, x.entities, [r for r in x.relations if r.head is None])
-              for _, x in chunk]  # fmt: skip
-        add_extractions(g, xs, lookup)
-        return g
-
     # pass 2 ------------------------------------------------------------------
-    def write_chunk(self, chunk: list[tuple[Paper, Extraction]]) -> None:
-        papers = [p for p, _ in chunk]
-        for _, x in chunk:  # paper_count: the distinct papers naming each entity
-            for ent in {self.entity(e.type, entity_key(e.name)) for e in x.entities}:
-                self.entities[ent][2] += 1
-        g = self.chunk_graph(chunk)
-        for group, nid, d in result_groups(g):
-            self.board.add(group, nid, d)
-        draw_citations(g, papers, self.corpus, self.external, self.cstats,
-                       lambda nid: self.corpus.has_corpus_paper(S.split_node_id(nid).key))  # fmt: skip
-        for nid, d in g.nodes(data=True):
-            if d.get("label") not in S.ENTITY_LABELS:
-                continue
-            by = proposers(g, nid)
-            if not by:
-                continue
-            if nid in self.proposed or len({u for u, _ in by}) > 1:
-                self.proposed[nid] = _AMBIGUOUS
-            else:
-                self.proposed[nid] = proposal(g, nid, *by[0], verify=self.verify)
+    def write(self, progress: Callable[[int], None]) -> int:
+        n = 0
+        for rows in self.map(partial(_chunk_rows, decode=self.decode, verify=self.verify), self.chunks(),
+                             self.tables):  # fmt: skip
+            self.take(rows)
+            n += len(rows.papers)
+            progress(n)
+        return n
 
-        own = {S.node_id(S.PAPER, p.id) for p in papers}
-        for nid, d in g.nodes(data=True):
-            label = d.get("label")
-            if label == S.PAPER:
-                if nid in own:  # the rest are known only as references: written from their index at the end
-                    self.files.node(S.PAPER, nid, _node_props(d))
-            elif label == S.RESULT:
-                props = _node_props(d)
-                props.pop("best", None)
-                self.spills["results"].add(nid, [nid, props])
-            elif label in (S.AUTHOR, S.VENUE):
-                self._name(nid, _node_props(d))
-            # entity nodes: at the end, from the tables
-        for u, v, rel, d in g.edges(keys=True, data=True):
-            if rel in S.ENTITY_REL_TYPES:
-                self.spills["entity_rels"].add(f"{rel}\x00{u}\x00{v}", [rel, u, v, _edge_props(d)])
-            elif rel == S.CITES:
+    def take(self, rows: _ChunkRows) -> None:
+        self.paper_counts.update(rows.entity_papers)
+        for group, nid, d in rows.groups:
+            self.board.add(group, nid, d)
+        if rows.citing:  # drawn here: the indexes of corpus and external papers grow chunk by chunk
+            g = new_graph()
+            g.add_nodes_from(nid for nid, _ in rows.papers)  # the chunk's papers first, as in its graph
+            draw_citations(g, rows.citing, self.corpus, self.external, self.cstats,
+                           lambda nid: self.corpus.has_corpus_paper(S.split_node_id(nid).key))  # fmt: skip
+            for u, v, d in g.edges(data=True):
                 self.spills["cites"].add(_pair_key(u, v), [u, v, _edge_props(d)])
-            else:
-                self.files.rel(rel, u, v, _edge_props(d))
+        for nid, n, prop in rows.proposed:
+            self.proposed[nid] = _AMBIGUOUS if nid in self.proposed or n > 1 else prop
+        for nid, props in rows.papers:
+            self.files.node(S.PAPER, nid, props)  # papers known only as references: from their index at the end
+        for nid, props in rows.results:
+            self.spills["results"].add(nid, [nid, props])
+        for nid, props in rows.named:
+            self._name(nid, props)
+        for rel, u, v, props in rows.entity_rels:
+            self.spills["entity_rels"].add(f"{rel}\x00{u}\x00{v}", [rel, u, v, props])
+        for rel, u, v, props in rows.rels:
+            self.files.rel(rel, u, v, props)
 
     def _name(self, nid: str, props: dict) -> None:
         """An Author's or Venue's properties, later papers' values winning
@@ -526,30 +632,22 @@ class _Stream:
     def proposals(self):
         """The corpus-wide proposals, in entity node order (as add_builds_on reads them)."""
         found = []
-        for label, key in self.entities:
+        for label, key in self.tables.entities:
             prop = self.proposed.get(S.node_id(label, key))
             if isinstance(prop, _Proposal):
                 found.append(prop)
         return index_proposals(found)
 
-    def builds_on_chunk(self, chunk: list[tuple[Paper, Extraction]], index) -> None:
-        g = self.chunk_graph(chunk, results=False)
-        for p, _ in chunk:
-            a = S.node_id(S.PAPER, p.id)
-            text, mentions = paper_mentions(g, a, index)
-            if not mentions:
-                continue
-            year = g.nodes[a].get("year")
-            plain, _ = pick_links(a, year, mentions, lambda b: False)
-            cited, too_early = pick_links(a, year, mentions, lambda b: True)  # if a cites b: decided at the end
-            self.anachronistic += len(too_early)
-
-            def option(found: tuple[float, _Proposal, str | int], text: str = text) -> list:
-                conf, prop, evidence = found
-                return [prop.name, sentence_at(text, evidence) if isinstance(evidence, int) else evidence, conf]
-
-            for b in plain:
-                self.spills["builds_on"].add(_pair_key(a, b), [a, b, option(plain[b]), option(cited[b])])
+    def builds_on(self, index, progress: Callable[[int], None]) -> int:
+        n = 0
+        for found, too_early, papers in self.map(partial(_builds_on_rows, decode=self.decode), self.chunks(),
+                                                 self.tables, index):  # fmt: skip
+            self.anachronistic += too_early
+            for key, record in found:
+                self.spills["builds_on"].add(key, record)
+            n += papers
+            progress(n)
+        return n
 
     # the end -------------------------------------------------------------------
     def finish(self) -> dict[str, int]:
@@ -585,9 +683,9 @@ class _Stream:
             for nid, props in records:
                 props["best"] = nid in winners
                 files.node(S.RESULT, nid, props)
-        for (label, key), (name, aliases, count) in self.entities.items():
+        for (label, key), (name, aliases) in self.tables.entities.items():
             files.node(label, S.node_id(label, key), {S.KEY: key, "name": name, "aliases": aliases,
-                                                      "paper_count": count})  # fmt: skip
+                                                      "paper_count": self.paper_counts[(label, key)]})  # fmt: skip
         for nid, props in self.named.items():
             ref = S.split_node_id(nid)
             files.node(ref.label, nid, {S.KEY: ref.key, **({"name": props} if isinstance(props, str) else props)})
@@ -605,54 +703,65 @@ class _Stream:
 
 def write_admin_csv(
     source: Source, out_dir: Path, *, chunk_size: int = CHUNK_SIZE, buckets: int = BUCKETS, verify: bool = True,
-    progress: Callable[[str, int], None] | None = None,
+    progress: Callable[[str, int], None] | None = None, decode: Callable[[Any], list] | None = None,
+    mapper: Mapper = local_map,
 ) -> dict[str, dict[str, int]]:
     """Write the neo4j-admin CSV files of the graph ``build_graph`` would make
     of the corpus ``source()`` streams (pairs of a Paper and its Extraction,
-    one per paper id, the same order on every call; it is called two or three
-    times) into ``out_dir``, replacing an earlier export's files at the end.
+    one per paper id, the same order on every call; it is called three times)
+    into ``out_dir``, replacing an earlier export's files at the end.
     Memory grows with the distinct entities, authors, venues and paper
     identifiers, not with papers or relationships; ``chunk_size`` papers are
     built as a graph at a time, and shared relationships are merged
     ``1/buckets`` of them at a time. ``verify`` is add_builds_on's.
     ``progress(pass, papers)`` is called after each chunk.
 
+    With ``decode``, ``source()`` streams chunks in any form (the stored
+    lines of a shard and its papers, say) and ``decode(chunk)`` makes the
+    pairs of one. ``mapper`` runs each chunk's part of a pass (its graph, its
+    rows; see ``Mapper``): on a Dask cluster, every pass but the writing of
+    rows and the corpus-wide tables runs on the workers, the same code and
+    the same files as here.
+
     Returns the nodes per label and relationships per type written, and under
     ``held`` the sizes of the tables kept (entries) and of the spills
     (records)."""
     out_dir = Path(out_dir)
     result: dict[str, dict[str, int]] = {}
+    if decode is None:
+        chunks, decode = (lambda: _chunks(source(), chunk_size)), checked_pairs
+    else:
+        chunks = source
 
     def write(tmp: Path) -> list[str]:
         spill_dir = tmp / ".spill"
         spill_dir.mkdir()
         files = _CsvFiles(tmp)
         try:
-            s = _Stream(source, files, spill_dir, chunk_size, buckets, verify)
-            n = s.scan()
-            log.info("admin CSV: %d papers, %d entity keys resolved to %d entities", n, len(s.final), len(s.entities))
+            s = _Stream(chunks, decode, mapper, files, spill_dir, buckets, verify)
 
-            def again(name: str, step: Callable[[list[tuple[Paper, Extraction]]], None]) -> None:
-                done = 0
-                for chunk in _chunks(s.source(), chunk_size):
-                    step(chunk)
-                    done += len(chunk)
-                    if progress:
-                        progress(name, done)
+            def step(name: str) -> Callable[[int], None]:
+                return (lambda done: progress(name, done)) if progress else (lambda done: None)
+
+            n = s.scan(step("resolving"))
+            log.info("admin CSV: %d papers, %d entity keys resolved to %d entities", n, len(s.tables.final),
+                     len(s.tables.entities))  # fmt: skip
+
+            def same_corpus(done: int) -> None:
                 if done != n:
                     raise ValueError(f"source() streamed {n} papers, then {done}: each call must stream the "
                                      "same corpus (a function that returns a new iterator each time)")  # fmt: skip
 
-            again("chunks", s.write_chunk)
+            same_corpus(s.write(step("chunks")))
             index = s.proposals()
             if index.by_entity:
-                again("builds_on", lambda chunk: s.builds_on_chunk(chunk, index))
+                same_corpus(s.builds_on(index, step("builds_on")))
             held = {
-                "entity_keys": len(s.final), "entities": len(s.entities), "authors_venues": len(s.named),
-                "corpus_papers": len(s.corpus), "corpus_identifiers": s.corpus.identifiers,
-                "external_papers": len(s.external), "external_identifiers": s.external.identifiers,
-                "leaderboard_groups": len(s.board.top), "proposals": len(index.by_entity),
-                "proposed_entities": len(s.proposed),
+                "entity_keys": len(s.tables.final), "entities": len(s.tables.entities),
+                "authors_venues": len(s.named), "corpus_papers": len(s.corpus),
+                "corpus_identifiers": s.corpus.identifiers, "external_papers": len(s.external),
+                "external_identifiers": s.external.identifiers, "leaderboard_groups": len(s.board.top),
+                "proposals": len(index.by_entity), "proposed_entities": len(s.proposed),
                 **{f"spilled_{name}": spill.records for name, spill in s.spills.items()},
             }  # fmt: skip
             merged = s.finish()

@@ -28,9 +28,11 @@ from .shards import (
     MissingShard,
     ShardStore,
     chunk_papers,
+    decode_chunk,
     extraction_fingerprint,
     iter_chunks,
     iter_paper_file,
+    iter_paper_lines,
     iter_papers,
     load_papers,
     save_papers,
@@ -221,8 +223,8 @@ def build_csv(
     stored papers, the chunks are extracted as they are read back, and
     ``kg.admin_csv`` writes the files from the shards without laying out the
     graph. Call under ``build_lock``."""
-    from .admin_csv import write_admin_csv
-    from .cluster import extract_chunks
+    from .admin_csv import local_map, write_admin_csv
+    from .cluster import dask_map, extract_chunks, spread_client
 
     t0 = time.perf_counter()
     if progress:  # the total is not known before the end of the inputs
@@ -230,7 +232,6 @@ def build_csv(
         new = (advance_read(1) or p for p in new)
     n, new_n, again = merge_papers_on_disk(directory, new, fresh)
     log.info("%s: %d papers read and merged on disk in %.1f s", directory, n, time.perf_counter() - t0)
-    t0 = time.perf_counter()
     shards = ShardStore(directory, extraction_fingerprint(extractor, parser, min_confidence))
     digests: list[str] = []
 
@@ -239,21 +240,13 @@ def build_csv(
             digests.append(c.digest)
             yield c
 
-    advance = progress("extracting", n) if progress else None
-    extracted = extract_chunks(chunks(), shards, extractor, parser=parser, min_confidence=min_confidence,
-                               workers=workers, scheduler=scheduler, progress=advance)  # fmt: skip
-    log.info("%s: %d chunks, %d extracted, in %.1f s", directory, len(digests), extracted, time.perf_counter() - t0)
-    t0 = time.perf_counter()
-
-    def source() -> Iterator[tuple[Paper, object]]:
-        stream = iter_papers(directory)
+    def stored() -> Iterator[tuple[str, list[str], list[str]]]:
+        """Each chunk as its shard's lines and its papers' lines, undecoded:
+        decode_chunk decodes them on the worker that takes the chunk."""
+        papers = iter_paper_lines(directory)
         for digest in digests:
-            for x in shards.read(digest):
-                p = next(stream)
-                if p.id != x.paper_id:
-                    raise ValueError(f"{shards.path(digest)}: out of step with {directory}/papers.jsonl.gz; "
-                                     "rebuild with --fresh")  # fmt: skip
-                yield p, x
+            lines = shards.read_lines(digest)
+            yield str(shards.path(digest)), list(itertools.islice(papers, len(lines))), lines
 
     bars: dict[str, tuple[Callable[[int], None], list[int]]] = {}
 
@@ -263,6 +256,14 @@ def build_csv(
             advance(done - last[0])
             last[0] = done
 
-    counts = write_admin_csv(source, directory / CSV_DIR, progress=csv_progress)
+    with spread_client(workers, scheduler) as client:  # one cluster for extraction and the CSV passes
+        t0 = time.perf_counter()
+        extracted = extract_chunks(chunks(), shards, extractor, parser=parser, min_confidence=min_confidence,
+                                   progress=progress("extracting", n) if progress else None, client=client)  # fmt: skip
+        log.info("%s: %d chunks, %d extracted, in %.1f s", directory, len(digests), extracted,
+                 time.perf_counter() - t0)  # fmt: skip
+        t0 = time.perf_counter()
+        counts = write_admin_csv(stored, directory / CSV_DIR, progress=csv_progress, decode=decode_chunk,
+                                 mapper=dask_map(client) if client is not None else local_map)  # fmt: skip
     log.info("%s: neo4j-admin CSV written in %.1f s", directory, time.perf_counter() - t0)
     return CsvRun(counts, n, new_n, again, len(digests), extracted)

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import itertools
 import logging
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import Any
 
 from .records import Paper
@@ -57,16 +58,65 @@ def dask_client(workers: int, scheduler: str | None):
         yield client
 
 
+@contextmanager
+def spread_client(workers: int, scheduler: str | None):
+    """A Dask client when the work is spread (a scheduler, or more than one
+    worker), else None: one cluster for every stage of a build."""
+    if scheduler is None and workers <= 1:
+        yield None
+        return
+    with dask_client(workers, scheduler) as client:
+        yield client
+
+
+def _workers(client) -> int:
+    return max(1, len(client.scheduler_info().get("workers", {})))
+
+
+def dask_map(client, per_worker: int = 3) -> Callable[..., Iterator]:
+    """A ``kg.admin_csv.Mapper`` on a Dask cluster: ``fn(item, *shared)`` as
+    one task per item, results in the order of the items. ``shared`` is sent
+    to every worker once; at most ``per_worker`` tasks per worker are in
+    flight, so ``items`` is read a few ahead of the workers and memory stays
+    bounded however many there are."""
+
+    def mapper(fn: Callable, items: Iterable, *shared: Any) -> Iterator:
+        sent = [client.scatter([s], broadcast=True, hash=False)[0] for s in shared]
+        slots = per_worker * _workers(client)
+        pending: deque = deque()
+
+        def take() -> Any:
+            fut = pending.popleft()
+            try:
+                return fut.result()
+            finally:
+                fut.release()
+
+        try:
+            for item in items:
+                pending.append(client.submit(fn, item, *sent, pure=False))
+                if len(pending) >= slots:
+                    yield take()
+            while pending:
+                yield take()
+        finally:
+            for fut in (*pending, *sent):
+                fut.release()
+
+    return mapper
+
+
 def extract_chunks(
     chunks: Iterable[Chunk], shards: ShardStore, extractor: str, *, parser: str | None = None,
     min_confidence: float = 0.0, workers: int = 1, scheduler: str | None = None, progress: Progress | None = None,
-    done: Callable[[Chunk], None] | None = None,
+    done: Callable[[Chunk], None] | None = None, client: Any = None,
 ) -> int:
     """Extract every chunk whose shard is missing and write its shard;
     returns how many were extracted. A chunk whose shard exists counts as done
     at once (a resumed build). ``chunks`` is consumed lazily (a few chunks
     ahead of the workers), and ``done(chunk)`` is called for each chunk once
-    its shard is there, in no set order."""
+    its shard is there, in no set order. ``client``: a cluster's client to
+    use (``spread_client``) instead of starting one."""
     shards.remove_stale_temporaries()
     args = (extractor, parser, min_confidence)
 
@@ -84,7 +134,7 @@ def extract_chunks(
                 yield c
 
     extracted = 0
-    if scheduler is None and workers <= 1:
+    if client is None and scheduler is None and workers <= 1:
         for c in missing():
             shards.write(c.digest, extract_chunk(c.papers, *args))
             extracted += 1
@@ -96,8 +146,8 @@ def extract_chunks(
         return 0  # no cluster to start
     from dask.distributed import as_completed
 
-    with dask_client(workers, scheduler) as client:
-        slots = 2 * max(1, len(client.scheduler_info().get("workers", {})) or workers)
+    with nullcontext(client) if client is not None else dask_client(workers, scheduler) as client:
+        slots = 2 * _workers(client)
         pending = itertools.chain([first], todo)
         by_key: dict[str, Chunk] = {}
 

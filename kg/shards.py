@@ -45,10 +45,14 @@ FINGERPRINT_VERSION = 1  # bump when the shard layout or what an Extraction hold
 
 
 # -- papers -------------------------------------------------------------------
+_PAPER_FIELDS = tuple(f.name for f in fields(Paper))
+
+
 def paper_to_dict(p: Paper) -> dict:
-    d = asdict(p)
+    """asdict without its deep copies: the dict is dumped at once."""
+    d = {k: getattr(p, k) for k in _PAPER_FIELDS}
     for k in ("references", "cited_by"):  # CitedRef adds `source`; asdict keeps it
-        d[k] = [asdict(r) for r in getattr(p, k)]
+        d[k] = [asdict(r) for r in d[k]]
     return d
 
 
@@ -69,6 +73,16 @@ def _read_lines(path: Path) -> Iterator[dict]:
     with gzip.open(path, "rt", encoding="utf-8") as f:
         for line in f:
             yield json.loads(line)
+
+
+def iter_paper_lines(directory: Path) -> Iterator[str]:
+    """The stored papers' JSON lines, undecoded (``decode_chunk`` decodes them where the work runs)."""
+    path = directory / PAPERS_FILE
+    try:
+        with gzip.open(path, "rt", encoding="utf-8") as f:
+            yield from f
+    except (OSError, EOFError, UnicodeDecodeError) as e:
+        raise ValueError(f"{path}: damaged ({e}); rebuild the directory with --fresh") from e
 
 
 def save_papers(papers: Iterable[Paper], directory: Path, name: str = PAPERS_FILE) -> None:
@@ -177,9 +191,17 @@ class ShardStore:
         write_gzip(self.path(digest), lines)
 
     def read(self, digest: str) -> list[Extraction]:
+        return self._read(digest, lambda lines: [extraction_from_dict(json.loads(line)) for line in lines])
+
+    def read_lines(self, digest: str) -> list[str]:
+        """A shard's JSON lines, undecoded."""
+        return self._read(digest, list)
+
+    def _read(self, digest: str, decode):
         path = self.path(digest)
         try:
-            return [extraction_from_dict(d) for d in _read_lines(path)]
+            with gzip.open(path, "rt", encoding="utf-8") as f:
+                return decode(f)
         except (OSError, EOFError, ValueError, TypeError, KeyError) as e:
             # a shard is a cache: a damaged one is dropped and extracted again
             log.warning("%s: damaged extraction shard (%s); it will be extracted again", path, e)
@@ -202,3 +224,22 @@ class MissingShard(OSError):
 def shard_lines(extractions: Iterable[Extraction]) -> Iterator[str]:
     for x in extractions:
         yield json.dumps(extraction_to_dict(x), ensure_ascii=False) + "\n"
+
+
+def decode_chunk(payload: tuple[str, list[str], list[str]]) -> list[tuple[Paper, Extraction]]:
+    """(where, paper lines, shard lines) -> the chunk's (Paper, Extraction)
+    pairs: the streamed CSV writer's ``decode``, run on whichever worker
+    takes the chunk."""
+    where, paper_lines, shard_lines = payload
+    if len(paper_lines) != len(shard_lines):
+        raise ValueError(f"{where}: out of step with {PAPERS_FILE}; rebuild with --fresh")
+    pairs = []
+    for pl, xl in zip(paper_lines, shard_lines, strict=True):
+        try:
+            p, x = paper_from_dict(json.loads(pl)), extraction_from_dict(json.loads(xl))
+        except (ValueError, TypeError, KeyError) as e:
+            raise ValueError(f"{where}: damaged ({e}); rebuild with --fresh") from e
+        if p.id != x.paper_id:
+            raise ValueError(f"{where}: out of step with {PAPERS_FILE}; rebuild with --fresh")
+        pairs.append((p, x))
+    return pairs

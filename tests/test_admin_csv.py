@@ -117,11 +117,11 @@ def corpus(tmp_path_factory):
     (tmp / "stream" / "nodes_Stale.csv").write_text("id:ID,:LABEL\n", encoding="utf-8")  # an earlier export's
     counts = stream(papers, xs, tmp / "stream", chunk_size=37, buckets=5)
     export_csv(build_graph(papers, xs), tmp / "full")
-    return tmp / "stream", tmp / "full", counts
+    return tmp / "stream", tmp / "full", counts, papers, xs
 
 
 def test_streamed_csv_is_the_built_graph(corpus):
-    streamed_dir, full_dir, counts = corpus
+    streamed_dir, full_dir, counts, _, _ = corpus
     streamed, full = read_back(streamed_dir, full_dir)
     assert_same_graph(streamed, full)
     nodes, edges = full
@@ -142,7 +142,7 @@ def test_streamed_csv_is_the_built_graph(corpus):
 
 
 def test_streamed_headers_are_neo4j_admin_headers(corpus):
-    streamed_dir, _, _ = corpus
+    streamed_dir, *_ = corpus
     for path in sorted(streamed_dir.iterdir()):
         with path.open(encoding="utf-8", newline="") as f:
             header = next(csv.reader(f))
@@ -159,6 +159,25 @@ def test_streamed_headers_are_neo4j_admin_headers(corpus):
                 assert [c for c, _ in cols] == list(S.REL_PROPERTIES[m["type"]]), (path.name, header)
     paper = (streamed_dir / "nodes_Paper.csv").read_text(encoding="utf-8").splitlines()[0]
     assert paper.startswith("id:ID,key,title,abstract:string,year:long,") and "authors:string[]" in paper
+
+
+def test_the_passes_on_a_dask_cluster_write_the_same_files(corpus, tmp_path):
+    """Every chunk's graph and rows made on two Dask worker processes (each
+    with its own hash seed), the tables and rows merged here in chunk order:
+    the files are those of one process, byte for byte."""
+    from dask.distributed import Client, LocalCluster
+
+    from kg.cluster import dask_map
+
+    streamed_dir, _, counts, papers, xs = corpus
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+            Client(cluster) as client:  # fmt: skip
+        on_dask = stream(papers, xs, tmp_path / "dask", chunk_size=37, buckets=5, mapper=dask_map(client, per_worker=2))
+    assert on_dask == counts
+    files = sorted(p.name for p in streamed_dir.iterdir())
+    assert files == sorted(p.name for p in (tmp_path / "dask").iterdir())
+    for name in files:
+        assert (tmp_path / "dask" / name).read_bytes() == (streamed_dir / name).read_bytes(), name
 
 
 def test_streamed_csv_import_command_is_documented():

@@ -83,6 +83,20 @@ def test_a_local_dask_cluster_builds_the_graph_one_process_builds(tmp_path):
     assert kg("query", "--graph", str(two), "--json", q).stdout == kg("query", "--graph", str(one), "--json", q).stdout
 
 
+@pytest.mark.slow
+def test_the_streamed_csv_on_a_local_dask_cluster_is_the_single_process_csv(tmp_path):
+    """--backend csv --workers 2: extraction and the CSV passes on one
+    LocalCluster; every file as one process writes it, byte for byte."""
+    env = {**ENV, "KG_CHUNK_SIZE": "100"}
+    one, two = tmp_path / "one", tmp_path / "two"
+    kg("build", *map(str, SEEDS), "--out", str(one), "--backend", "csv", env=env)
+    kg("build", *map(str, SEEDS), "--out", str(two), "--backend", "csv", "--workers", "2", env=env)
+    files = sorted(p.name for p in (one / "neo4j-import").iterdir())
+    assert "nodes_Paper.csv" in files and files == sorted(p.name for p in (two / "neo4j-import").iterdir())
+    for name in files:
+        assert (two / "neo4j-import" / name).read_bytes() == (one / "neo4j-import" / name).read_bytes(), name
+
+
 def test_an_unreachable_scheduler_is_one_clear_line(tmp_path):
     p = kg("build", str(SEEDS[0]), "--out", str(tmp_path / "g"), "--scheduler", "tcp://127.0.0.1:9", check=False)
     assert p.returncode != 0 and "no Dask scheduler answers at tcp://127.0.0.1:9" in p.stderr
