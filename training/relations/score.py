@@ -2,7 +2,7 @@
 """Score relation and result predictions against a gold JSONL file (GUIDELINE.md).
 
 usage: python training/relations/score.py GOLD.jsonl [--pred PRED.jsonl] [--write PRED.jsonl] [--json]
-           [--extractor NAME] [--rules]
+           [--extractor NAME] [--rules] [--parser PIPELINE]
 
 Without --pred it runs an extractor (the default one unless --extractor) and ``read_relations`` on each
 gold abstract itself (--write saves those predictions). A prediction file has
@@ -167,19 +167,29 @@ def _aliases(entities, name: str | None, types: tuple[str, ...] | None = None) -
     return []
 
 
-def predict(gold_records: list[dict], extractor: str = "default", learned: bool = True) -> tuple[dict[str, dict], float]:
+def predict(gold_records: list[dict], extractor: str = "default", learned: bool = True,
+            parser: str | None = None) -> tuple[dict[str, dict], float]:  # fmt: skip
     """Run an extractor and read_relations on the gold abstracts (``learned``:
-    with the shipped paper-level model). Returns the predictions and the
-    seconds read_relations took in all."""
-    from extractors import get_extractor, read_relations
+    with the shipped paper-level model; ``parser``: an installed spaCy
+    pipeline whose dependency parse read_relations adds, as ``kg build
+    --parser`` does). Returns the predictions and the seconds read_relations
+    (and the parse) took in all."""
+    import itertools
+
+    from extractors import document_text, get_extractor, read_relations
 
     ex = get_extractor(extractor)
     docs = [(r.get("title", ""), r.get("abstract", "")) for r in gold_records]
+    parses = itertools.repeat(None)
+    if parser:
+        from extractors.dependency import load_parser
+
+        parses = load_parser(parser).pipe(document_text(t or "", a or "") for t, a in docs)
     out: dict[str, dict] = {}
     spent = 0.0
     for r, ents, (title, abstract) in zip(gold_records, ex.pipe(docs), docs, strict=True):
         t0 = time.perf_counter()
-        rels, results = read_relations(title, abstract, ents, learned=learned)
+        rels, results = read_relations(title, abstract, ents, next(parses), learned=learned)
         spent += time.perf_counter() - t0
         out[str(r["id"])] = {
             "id": r["id"],
@@ -205,13 +215,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", action="store_true", help="print the scores as JSON")
     ap.add_argument("--extractor", default="default", help="entity extractor (default: the trained pipeline)")
     ap.add_argument("--rules", action="store_true", help="the rules' paper-level relations, not the learned model's")
+    ap.add_argument("--parser", default=None, metavar="PIPELINE", help="add a spaCy pipeline's dependency parse")
     args = ap.parse_args(argv)
     gold = _load(args.gold)
     spent = None
     if args.pred:
         preds = {str(p["id"]): p for p in _load(args.pred)}
     else:
-        preds, spent = predict(gold, args.extractor, learned=not args.rules)
+        preds, spent = predict(gold, args.extractor, learned=not args.rules, parser=args.parser)
         if args.write:
             args.write.write_text("".join(json.dumps(p, ensure_ascii=False) + "\n" for p in preds.values()), "utf-8")
     s = score(gold, preds)
